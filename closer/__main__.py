@@ -1,0 +1,3 @@
+from closer.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,74 @@
+"""Shared fixtures: a fresh DuckDB file per test, a throwaway pseudonymisation key."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = REPO / "tests" / "fixtures"
+SAMPLE = REPO / "data" / "sample"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(tmp_path_factory, monkeypatch):
+    home = tmp_path_factory.getbasetemp() / "closer-home"
+    home.mkdir(exist_ok=True)
+    monkeypatch.setenv("CLOSER_HOME", str(home))
+    monkeypatch.setenv("CLOSER_PSEUDONYM_KEY", "test-key-not-secret")
+    for var in ("CLOSER_DB", "CLOSER_ENDPOINTS", "CLOSER_ARCHIVE"):
+        monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture
+def db_path(tmp_path) -> Path:
+    """A fresh, migrated database file."""
+    from closer import db
+
+    p = tmp_path / "closer.duckdb"
+    with db.connect(p):
+        pass
+    return p
+
+
+@pytest.fixture
+def con(db_path):
+    from closer import db
+
+    with db.connect(db_path) as c:
+        yield c
+
+
+@pytest.fixture
+def sample_registry(con):
+    """The bundled sample registry loaded into `con`."""
+    from closer import registry
+
+    registry.load_files(con, sorted((SAMPLE / "registry").glob("*.csv")))
+    return con
+
+
+def fast_client(**kw):
+    """An HttpClient that never really sleeps (tests record the waits instead)."""
+    from monitor.http import HttpClient
+
+    waits: list[float] = []
+    kw.setdefault("backoff", 0.01)
+    client = HttpClient(sleep=waits.append, **kw)
+    client.waits = waits  # type: ignore[attr-defined]
+    return client
+
+
+@pytest.fixture
+def client():
+    return fast_client()
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("CLOSER_SKIP_E2E"):
+        skip = pytest.mark.skip(reason="CLOSER_SKIP_E2E is set")
+        for item in items:
+            if "e2e" in item.keywords:
+                item.add_marker(skip)

@@ -1,0 +1,1 @@
+"""One module per page: TITLE, ICON, ORDER, ROLES and render()."""

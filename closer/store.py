@@ -85,7 +85,11 @@ _COMMENT_UPDATABLE = ("post_id", "parent_id", "account_id", "by_institution", "a
 
 
 def _table(rows: Any, schema: pa.Schema, fill: dict[str, Any]) -> pa.Table:
-    """Rows (list of dicts, DataFrame or Arrow table) → an Arrow table of `schema`."""
+    """Rows (list of dicts, DataFrame or Arrow table) → an Arrow table of `schema`.
+
+    `fill` sets a column to one value for every row; a None value leaves the rows' own.
+    """
+    fill = {k: v for k, v in fill.items() if v is not None}
     if isinstance(rows, pa.Table):
         t = rows
     elif hasattr(rows, "columns") and hasattr(rows, "to_dict"):  # pandas

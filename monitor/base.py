@@ -106,10 +106,12 @@ class Batch:
 class CollectError(Exception):
     """The account cannot be collected (not found, suspended, bad response after retries)."""
 
-    def __init__(self, stage: str, reason: str):
+    def __init__(self, stage: str, reason: str, account_status: str | None = None):
         super().__init__(f"{stage}: {reason}")
         self.stage = stage
         self.reason = reason
+        # e.g. "not_found", "token_expired": shown to the admin on the account
+        self.account_status = account_status
 
 
 class PlatformStop(CollectError):

@@ -78,14 +78,16 @@ class MastodonCollector(Collector):
             body, resp = client.get_json(f"{base}/api/v1/accounts/lookup", params={"acct": user})
         except HttpError as exc:
             if exc.status in (404, 410):
-                raise CollectError("lookup", f"account {account.handle} not found (HTTP {exc.status})") from exc
+                raise CollectError(
+                    "lookup", f"account {account.handle} not found (HTTP {exc.status})", "not_found"
+                ) from exc
             raise
         if not isinstance(body, dict) or "id" not in body:
             raise CollectError("lookup", "the lookup answer has no account id")
         ctx.archive(RawDoc("account", resp.url, client.produced_at(resp), resp.status_code, body))
         acct_id = str(body["id"])
         if body.get("suspended"):
-            raise CollectError("lookup", f"account {account.handle} is suspended")
+            raise CollectError("lookup", f"account {account.handle} is suspended", "suspended")
 
         url = f"{base}/api/v1/accounts/{acct_id}/statuses"
         params: dict[str, Any] = {"limit": PAGE}

@@ -98,13 +98,16 @@ def open_connection(
         try:
             con = duckdb.connect(str(p), read_only=read_only)
             break
-        except duckdb.IOException as exc:
-            if not _is_lock_error(exc):
+        except (duckdb.IOException, duckdb.ConnectionException) as exc:
+            # IOException: another process holds the file lock. ConnectionException: this
+            # process (e.g. another Streamlit session) has the file open in the other mode,
+            # which DuckDB refuses within one process. Both pass: wait for it.
+            if not (_is_lock_error(exc) or "different configuration" in str(exc)):
                 raise
             if time.monotonic() >= deadline:
                 raise DatabaseBusy(
-                    f"{p}: another process (probably a collection run) is writing; "
-                    f"waited {wait:.0f} s"
+                    f"{p}: the database is in use by another connection (a collection run, "
+                    f"or another session of the app); waited {wait:.1f} s"
                 ) from exc
             time.sleep(delay)
             delay = min(delay * 2, 0.5)

@@ -24,8 +24,17 @@ log = logging.getLogger(__name__)
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 
 
-def build(db_path: str | Path, sample: Path = SAMPLE, quiet: bool = True) -> Path:
-    """Build the demo database at db_path (replacing it); returns its path."""
+def build(
+    db_path: str | Path,
+    sample: Path = SAMPLE,
+    quiet: bool = True,
+    replay_misses: dict[str, list[str]] | None = None,
+) -> Path:
+    """Build the demo database at db_path (replacing it); returns its path.
+
+    replay_misses, when given, is filled with epoch name → the requests the recordings could
+    not answer (each also reached the collector as a 404 and is in run_errors).
+    """
     from monitor import runner
     from monitor.http import HttpClient
     from monitor.replay import ReplayServer, load_recordings
@@ -59,11 +68,17 @@ def build(db_path: str | Path, sample: Path = SAMPLE, quiet: bool = True) -> Pat
                     for f in epoch["files"]:
                         recs.extend(load_recordings(sample / "recorded" / f))
                     srv.load(recs, date=epoch.get("date_header"))
+                    srv.misses.clear()
                     os.environ["CLOSER_ENDPOINTS"] = json.dumps(srv.endpoints)
                     since = dt.datetime.fromisoformat(epoch["since"]) if epoch.get("since") else None
                     client = HttpClient(attempts=2, backoff=0.01, max_wait=5)
                     res = runner.collect(dbp, since=since, client=client)
-                    say(f"collection {epoch['name']}: {res.status}, {res.accounts_ok} accounts ok, {res.accounts_failed} failed, {res.posts} posts, {res.comments} comments")
+                    missed = list(srv.misses)
+                    if replay_misses is not None:
+                        replay_misses[epoch["name"]] = missed
+                    if missed:
+                        log.warning("epoch %s: %d requests not in the recordings, e.g. %s", epoch["name"], len(missed), missed[0])
+                    say(f"collection {epoch['name']}: {res.status}, {res.accounts_ok} accounts ok, {res.accounts_failed} failed, {res.posts} posts, {res.comments} comments, {len(missed)} replay misses")
         finally:
             for k, v in (("CLOSER_ENDPOINTS", old_env), ("CLOSER_ARCHIVE", old_arch)):
                 if v is None:

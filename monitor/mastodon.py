@@ -61,7 +61,7 @@ class MastodonCollector(Collector):
         "likes": True,
         "shares": True,
         "replies": True,
-        "quotes": False,
+        "quotes": True,  # quotes_count since Mastodon 4.5; NULL on older servers
         "polls": True,
         "threads": True,
     }

@@ -18,6 +18,7 @@ import requests
 from closer import config, db, registry, runs, store
 from closer.pseudonym import Pseudonymiser
 from monitor import archive, collector_for
+from monitor import credentials as creds
 from monitor.base import AccountRef, CollectError, FetchContext, PlatformStop, RawDoc
 from monitor.http import BudgetExceeded, HttpClient, HttpError, MalformedResponse, redact_text
 
@@ -67,8 +68,13 @@ def collect(
     client: HttpClient | None = None,
     credentials: dict[str, str] | None = None,
 ) -> RunResult:
-    """Collect every matching registered account; returns the run's outcome."""
+    """Collect every matching registered account; returns the run's outcome.
+
+    credentials: settings passed in (name → value, e.g. CLOSER_FACEBOOK_TOKEN__AR_PRIM),
+    before the environment and the secrets files (monitor.credentials).
+    """
     client = client or HttpClient()
+    book = creds.CredentialBook.load(credentials)
     pseudonymise = Pseudonymiser()
     dbp = config.db_path(db_path)
     run_id = runs.new_run_id()
@@ -80,7 +86,7 @@ def collect(
     result = RunResult(run_id=run_id, status="running")
     stopped: dict[str, str] = {}
     state: dict[str, dict] = {}
-    secret_values = tuple(v for v in (credentials or {}).values() if v)
+    secret_values = book.secret_values()
     for acct in accts:
         before = client.requests_made
         errors: list[tuple[str, str]] = []
@@ -97,6 +103,9 @@ def collect(
                 cls = None
                 fatal = exc
                 errors.append(("collector", exc.args[0]))
+            if cls is not None and acct.platform not in state:
+                with db.connect(dbp) as con:
+                    state[acct.platform] = creds.load_state(con, acct.platform)
             if cls is not None:
                 writer = archive.ArchiveWriter(run_dir, acct.platform, acct.account_id)
 
@@ -108,8 +117,8 @@ def collect(
                     since=since,
                     archive=keep,
                     warn=lambda stage, reason: errors.append((stage, reason)),
-                    credentials=credentials or {},
-                    state=state.setdefault(acct.platform, {}),
+                    credentials=book.for_account(acct),
+                    state=state[acct.platform],
                 )
                 try:
                     cls(client).fetch(acct, ctx)
@@ -145,7 +154,10 @@ def collect(
                             [status_change[0], redact_text(status_change[1], secret_values)[:500], acct.account_id])
             elif batch is not None and fatal is None:
                 con.execute("UPDATE accounts SET status = 'active', status_reason = NULL WHERE account_id = ? AND status <> 'active'", [acct.account_id])
-            acct_status = "skipped" if acct.platform in stopped and not docs else ("failed" if fatal is not None else "ok")
+            if acct.platform in state:
+                creds.after_account(con, run_id, acct, book, state[acct.platform], fatal)
+            skip = acct.platform in stopped or getattr(fatal, "skip", False)
+            acct_status = "skipped" if skip and not docs else ("failed" if fatal is not None else "ok")
             runs.record_account(con, run_id, acct.account_id, acct_status, counts["posts"], counts["comments"], client.requests_made - before)
         if fatal is None:
             result.accounts_ok += 1

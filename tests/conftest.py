@@ -72,3 +72,38 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if "e2e" in item.keywords:
                 item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """The demo database built once from the bundled sample (shared by xdist workers).
+
+    Read-only by convention: tests that write copy it first.
+    """
+    import fcntl
+
+    root = tmp_path_factory.getbasetemp()
+    shared = root.parent if os.environ.get("PYTEST_XDIST_WORKER") else root
+    target = shared / "demo" / "demo.duckdb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(shared / "demo.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not (shared / "demo" / "ok").exists():
+                from closer import demo
+
+                env = {"CLOSER_HOME": str(shared / "demo-home"), "CLOSER_PSEUDONYM_KEY": "demo-key"}
+                old = {k: os.environ.get(k) for k in env}
+                os.environ.update(env)
+                try:
+                    demo.build(target, quiet=True)
+                finally:
+                    for k, v in old.items():
+                        if v is None:
+                            os.environ.pop(k, None)
+                        else:
+                            os.environ[k] = v
+                (shared / "demo" / "ok").write_text("built")
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    return target

@@ -73,3 +73,35 @@ def test_collector_and_reader_processes_do_not_fail_each_other(db_path):
     assert got["distinct_counts"] >= 2  # the reader saw the data grow while the writer ran
     with db.connect(db_path, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM post_snapshots").fetchone()[0] == 6 * 5
+
+
+def test_one_process_read_only_and_read_write_connections_wait_for_each_other(db_path):
+    """DuckDB refuses the other mode in the same process: connect waits instead of failing."""
+    import threading
+    import time
+
+    holder = db.open_connection(db_path)  # read-write, as a page action would hold it
+    got = []
+
+    def read():
+        with db.connect(db_path, read_only=True, wait=10) as con:
+            got.append(con.execute("SELECT count(*) FROM institutions").fetchone()[0])
+
+    t = threading.Thread(target=read)
+    t.start()
+    time.sleep(0.3)
+    assert got == []  # still waiting
+    holder.close()
+    t.join(timeout=10)
+    assert got == [0]
+
+
+def test_busy_beyond_the_wait_is_a_clear_error(db_path):
+    import pytest
+
+    holder = db.open_connection(db_path)
+    try:
+        with pytest.raises(db.DatabaseBusy, match="in use by another connection"):
+            db.open_connection(db_path, read_only=True, wait=0.2)
+    finally:
+        holder.close()

@@ -1,0 +1,1 @@
+"""Rubric definitions as data: <rubric_id>_v<N>.yaml (see docs/rubric.md)."""

@@ -1,0 +1,1 @@
+"""Competition definitions as data: <competition_id>_v<N>.yaml (docs/jury.md)."""

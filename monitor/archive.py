@@ -33,7 +33,7 @@ class ArchiveWriter:
 
     def __call__(self, doc: RawDoc) -> None:
         line = json.dumps({"account_id": self.account_id, **doc.to_json()}, ensure_ascii=False)
-        with gzip.open(self.path, "at", encoding="utf-8") as fh:
+        with gzip.open(self.path, "at", compresslevel=5, encoding="utf-8") as fh:
             fh.write(line + "\n")
         self.count += 1
 

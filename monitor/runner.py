@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,6 +60,61 @@ def _account_status(exc: BaseException) -> tuple[str, str] | None:
     return None
 
 
+# Stored accounts are written in small groups: one short write-lock for several accounts
+# (opening DuckDB costs tens of ms), and never longer than FLUSH_SECONDS of collecting.
+FLUSH_ACCOUNTS = 8
+FLUSH_SECONDS = 2.0
+
+
+@dataclass
+class _Outcome:
+    acct: AccountRef
+    batch: object
+    errors: list[tuple[str, str]]
+    fatal: BaseException | None
+    status: str
+    requests: int
+    at: float = field(default_factory=time.monotonic)
+
+
+def _flush(dbp: Path, run_id: str, pending: list[_Outcome], state: dict, book, result: RunResult) -> None:
+    """Store the collected accounts' rows, errors and outcomes in one short connection."""
+    secret_values = book.secret_values()
+    with db.connect(dbp) as con:
+        for o in pending:
+            acct, batch, errors, fatal = o.acct, o.batch, o.errors, o.fatal
+            counts = {"posts": 0, "comments": 0}
+            if batch is not None:
+                try:
+                    counts = store.save_batch(con, run_id, acct.platform, acct.account_id, batch)
+                except Exception as exc:
+                    log.exception("storing %s failed", acct.account_id)
+                    errors.append(("store", f"{exc.__class__.__name__}: {exc}"))
+                    fatal = fatal or exc
+                    o.status = "failed"
+            for stage, reason in errors:
+                runs.record_error(con, run_id, acct.account_id, acct.platform, stage, redact_text(reason, secret_values))
+            status_change = _account_status(fatal) if fatal else None
+            if status_change:
+                con.execute(
+                    "UPDATE accounts SET status = ?, status_reason = ?, updated_at = current_timestamp WHERE account_id = ?",
+                    [status_change[0], redact_text(status_change[1], secret_values)[:500], acct.account_id],
+                )
+            elif batch is not None and fatal is None:
+                con.execute("UPDATE accounts SET status = 'active', status_reason = NULL WHERE account_id = ? AND status <> 'active'", [acct.account_id])
+            if acct.platform in state:
+                creds.after_account(con, run_id, acct, book, state[acct.platform], fatal)
+            runs.record_account(con, run_id, acct.account_id, o.status, counts["posts"], counts["comments"], o.requests)
+            if fatal is None:
+                result.accounts_ok += 1
+            else:
+                result.accounts_failed += 1
+            result.posts += counts["posts"]
+            result.comments += counts["comments"]
+            result.errors.extend(f"{acct.account_id}: {s}: {redact_text(r, secret_values)}" for s, r in errors)
+            log.info("%s: %s (%d posts, %d comments)", acct.account_id, "ok" if fatal is None else "failed", counts["posts"], counts["comments"])
+
+
 def collect(
     db_path: str | Path | None = None,
     *,
@@ -86,7 +142,7 @@ def collect(
     result = RunResult(run_id=run_id, status="running")
     stopped: dict[str, str] = {}
     state: dict[str, dict] = {}
-    secret_values = book.secret_values()
+    pending: list[_Outcome] = []
     for acct in accts:
         before = client.requests_made
         errors: list[tuple[str, str]] = []
@@ -137,36 +193,15 @@ def collect(
                         fatal = fatal or exc
                         batch = None
                         errors.append(("normalize", f"{exc.__class__.__name__}: {exc}"))
-        with db.connect(dbp) as con:
-            counts = {"posts": 0, "comments": 0}
-            if batch is not None:
-                try:
-                    counts = store.save_batch(con, run_id, acct.platform, acct.account_id, batch)
-                except Exception as exc:
-                    log.exception("storing %s failed", acct.account_id)
-                    errors.append(("store", f"{exc.__class__.__name__}: {exc}"))
-                    fatal = fatal or exc
-            for stage, reason in errors:
-                runs.record_error(con, run_id, acct.account_id, acct.platform, stage, redact_text(reason, secret_values))
-            status_change = _account_status(fatal) if fatal else None
-            if status_change:
-                con.execute("UPDATE accounts SET status = ?, status_reason = ?, updated_at = current_timestamp WHERE account_id = ?",
-                            [status_change[0], redact_text(status_change[1], secret_values)[:500], acct.account_id])
-            elif batch is not None and fatal is None:
-                con.execute("UPDATE accounts SET status = 'active', status_reason = NULL WHERE account_id = ? AND status <> 'active'", [acct.account_id])
-            if acct.platform in state:
-                creds.after_account(con, run_id, acct, book, state[acct.platform], fatal)
-            skip = acct.platform in stopped or getattr(fatal, "skip", False)
-            acct_status = "skipped" if skip and not docs else ("failed" if fatal is not None else "ok")
-            runs.record_account(con, run_id, acct.account_id, acct_status, counts["posts"], counts["comments"], client.requests_made - before)
-        if fatal is None:
-            result.accounts_ok += 1
-        else:
-            result.accounts_failed += 1
-        result.posts += counts["posts"]
-        result.comments += counts["comments"]
-        result.errors.extend(f"{acct.account_id}: {s}: {redact_text(r, secret_values)}" for s, r in errors)
-        log.info("%s: %s (%d posts, %d comments)", acct.account_id, "ok" if fatal is None else "failed", counts["posts"], counts["comments"])
+        skip = acct.platform in stopped or getattr(fatal, "skip", False)
+        pending.append(
+            _Outcome(acct, batch, errors, fatal, "skipped" if skip and not docs else ("failed" if fatal is not None else "ok"), client.requests_made - before)
+        )
+        if len(pending) >= FLUSH_ACCOUNTS or time.monotonic() - pending[0].at >= FLUSH_SECONDS:
+            _flush(dbp, run_id, pending, state, book, result)
+            pending = []
+    if pending:
+        _flush(dbp, run_id, pending, state, book, result)
     with db.connect(dbp) as con:
         result.status = runs.finish(con, run_id, requests=client.requests_made)
     return result

@@ -1,0 +1,1 @@
+"""Modules of the sample-data generator (data/sample/generate.py): scenario, world, renderers."""

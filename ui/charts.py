@@ -20,11 +20,12 @@ def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "chart"
 
 
-def show(fig: go.Figure, data: pd.DataFrame, name: str, key: str | None = None, png_size: tuple[int, int] | None = None) -> None:
+def show(fig: go.Figure, data: pd.DataFrame, name: str, key: str | None = None, png_size: tuple[int, int] | None = None, theme: str | None = "streamlit") -> None:
     """Render the chart with 'PNG' and 'CSV' download buttons (the PNG is made on click).
 
-    png_size: (width, height) of the PNG in pixels; PNG_SIZE when not given."""
-    st.plotly_chart(fig, use_container_width=True, key=f"chart-{key or _slug(name)}")
+    png_size: (width, height) of the PNG in pixels; PNG_SIZE when not given. theme: None
+    keeps the figure's own fonts and colours (as in its PNG) instead of Streamlit's."""
+    st.plotly_chart(fig, use_container_width=True, key=f"chart-{key or _slug(name)}", theme=theme)
     slug = _slug(name)
     w, h = png_size or PNG_SIZE
     c1, c2, _ = st.columns([1, 1, 6])

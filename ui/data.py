@@ -61,14 +61,21 @@ def scalar(sql: str, params: tuple | list = ()) -> Any:
 
 
 def data_as_of() -> str:
-    """'data as of <time of the last finished run>' or a note that there is none."""
+    """'data as of <latest snapshot> (last collection finished <time>)', or why there is none."""
     try:
-        t = scalar("SELECT max(finished_at) FROM runs WHERE status IN ('ok', 'partial')")
+        df = query(
+            "SELECT (SELECT max(snapshot_at) FROM account_snapshots) AS snap,"
+            " (SELECT max(finished_at) FROM runs WHERE status IN ('ok', 'partial')) AS run"
+        )
     except Unavailable as exc:
         return str(exc)
-    if t is None or pd.isna(t):
+    snap, run = df.iloc[0]["snap"], df.iloc[0]["run"]
+    if run is None or pd.isna(run):
         return "no collection has finished yet"
-    return f"data as of {pd.Timestamp(t).tz_convert('UTC'):%Y-%m-%d %H:%M} UTC"
+    run_s = f"{pd.Timestamp(run).tz_convert('UTC'):%Y-%m-%d %H:%M} UTC"
+    if snap is None or pd.isna(snap):
+        return f"no snapshot stored yet (last collection finished {run_s})"
+    return f"data as of {pd.Timestamp(snap).tz_convert('UTC'):%Y-%m-%d %H:%M} UTC (last collection finished {run_s})"
 
 
 def writer():

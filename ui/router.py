@@ -27,7 +27,7 @@ def page_modules() -> list:
 
 
 def run() -> None:
-    st.set_page_config(page_title="Closer", page_icon="🏛️", layout="wide")
+    st.set_page_config(page_title="Closer", page_icon=":material/account_balance:", layout="wide")
     user = session.current_user()
     visible = []
     for mod in page_modules():

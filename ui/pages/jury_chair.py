@@ -20,7 +20,7 @@ from ui import charts, data, session
 from ui.pages.jury_scoring import reading, write
 
 TITLE = "Jury chair"
-ICON = "⚖️"
+ICON = ":material/gavel:"
 ORDER = 61
 ROLES = ["chair", "admin"]
 

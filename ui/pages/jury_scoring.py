@@ -22,7 +22,7 @@ from rubrics.jury.definition import Competition
 from ui import data, session
 
 TITLE = "Jury scoring"
-ICON = "🏅"
+ICON = ":material/military_tech:"
 ORDER = 60
 ROLES = ["juror"]
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import plotly.express as px
 import streamlit as st
 
 from ui import data
 
 TITLE = "Institutions"
-ICON = "🏛️"
+ICON = ":material/account_balance:"
 ORDER = 10
 ROLES = None
 DEFAULT = True
@@ -95,7 +96,8 @@ def render() -> None:
     st.subheader("Followers over time")
     choice = st.selectbox("Institution", df["institution_id"], format_func=lambda i: f"{df.set_index('institution_id').loc[i, 'name']} ({i})")
     acc = data.query(ACCOUNTS_SQL, (choice,))
-    st.dataframe(acc, hide_index=True, use_container_width=True)
+    acc["followers"] = acc["followers"].apply(lambda v: "n/a (not given by this platform)" if v is None or pd.isna(v) else f"{int(v):,}")
+    st.dataframe(acc, hide_index=True, use_container_width=True, column_config={"followers_at": st.column_config.DatetimeColumn("snapshot (UTC)", format="YYYY-MM-DD HH:mm")})
     series = data.query(SERIES_SQL, (choice,))
     if series.empty:
         st.info("n/a: no follower counts collected for this institution yet.")

@@ -19,7 +19,7 @@ from rubrics import submissions as subs
 from ui import data, session
 
 TITLE = "My assessments"
-ICON = "📝"
+ICON = ":material/edit_note:"
 ORDER = 30
 ROLES = ["monitor", "insider"]
 

@@ -15,7 +15,7 @@ from rubrics import submissions as subs
 from ui import charts, data, session
 
 TITLE = "Insider vs outsider"
-ICON = "⚖️"
+ICON = ":material/balance:"
 ORDER = 40
 ROLES = ["facilitator", "admin"]
 

@@ -7,7 +7,7 @@ import streamlit as st
 from ui import access, data
 
 TITLE = "Runs"
-ICON = "🔄"
+ICON = ":material/sync:"
 ORDER = 90
 ROLES = ["admin"]
 
@@ -17,14 +17,15 @@ SELECT run_id, kind, status, started_at, finished_at, accounts_total, accounts_o
 FROM runs ORDER BY started_at DESC LIMIT 200
 """
 ACCOUNTS_SQL = """
-SELECT ra.account_id, a.institution_id, ra.status, ra.posts, ra.comments, ra.requests,
-       string_agg(e.stage || ': ' || e.reason, '; ') AS errors
-FROM run_accounts ra
-LEFT JOIN accounts a USING (account_id)
-LEFT JOIN run_errors e ON e.run_id = ra.run_id AND e.account_id = ra.account_id
-WHERE ra.run_id = ?
-GROUP BY ALL
-ORDER BY (ra.status = 'ok'), ra.account_id
+SELECT * FROM (
+    SELECT ra.account_id, a.institution_id, ra.status AS run_status, ra.posts, ra.comments,
+           ra.requests, string_agg(e.stage || ': ' || e.reason, '; ') AS errors
+    FROM run_accounts ra
+    LEFT JOIN accounts a ON a.account_id = ra.account_id
+    LEFT JOIN run_errors e ON e.run_id = ra.run_id AND e.account_id = ra.account_id
+    WHERE ra.run_id = ?
+    GROUP BY ALL
+) ORDER BY run_status = 'ok', account_id
 """
 PROBLEM_ACCOUNTS_SQL = """
 SELECT account_id, institution_id, platform, status, status_reason

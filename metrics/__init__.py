@@ -1,0 +1,7 @@
+"""Metrics: SQL over the stored snapshots, per account, institution, type or region and period.
+
+`metrics.compute.compute(con, periods, by)` runs every metrics/*.sql; `metrics.periods` makes
+the periods; `metrics.rules` reads metrics/definitions/*.yaml; `metrics.continuum` and
+`metrics.ladder` place institutions on the seeds' continuum and engagement ladder;
+`metrics.catalog` turns the files' headers into docs/metrics.md.
+"""

@@ -1,0 +1,383 @@
+"""The metric catalogue: the headers of metrics/*.sql (and metrics/*.py) → docs/metrics.md.
+
+Each SQL file starts with a comment block in YAML: its family, its order, and either the
+metrics it computes (name, unit, definition, na_when: when it is n/a) or, for a building block,
+the temporary table it stages and what it holds (about). docs/metrics.md is generated from
+these headers and from metrics/definitions/*.yaml, so the written definitions are the ones the
+code carries; `python -m metrics.catalog` rewrites it, `--check` fails when it is stale.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import functools
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from metrics import rules as rules_mod
+
+METRICS_DIR = Path(__file__).resolve().parent
+DOC_PATH = METRICS_DIR.parent / "docs" / "metrics.md"
+REQUIRED = ("name", "unit", "definition", "na_when")
+_FAST = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class HeaderError(ValueError):
+    """A metric file whose header is missing or incomplete."""
+
+
+@dataclass
+class Metric:
+    name: str
+    unit: str
+    definition: str
+    na_when: str
+    source: str
+    family: str
+    na_reason_column: str | None = None
+
+    @property
+    def reason_column(self) -> str:
+        return self.na_reason_column or f"{self.name}_na_reason"
+
+
+@dataclass
+class Source:
+    path: Path
+    family: str
+    order: int
+    stage: str | None = None
+    about: str | None = None
+    long: bool = False
+    needs: list[str] = field(default_factory=list)
+    text_rules: bool = False  # reads _citizen_comments' asks or tier (text rules, comment analysis)
+    metrics: list[Metric] = field(default_factory=list)
+    sql: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
+
+
+def _sql_header(text: str) -> tuple[str, str]:
+    lines = text.splitlines()
+    head = []
+    i = 0
+    while i < len(lines) and lines[i].startswith("--"):
+        head.append(lines[i][3:] if lines[i].startswith("-- ") else lines[i][2:])
+        i += 1
+    return "\n".join(head), "\n".join(lines[i:])
+
+
+def _py_header(text: str) -> str:
+    doc = ast.get_docstring(ast.parse(text)) or ""
+    _, _, rest = doc.partition("\n---\n")
+    return rest
+
+
+def _parse(path: Path, header: str) -> dict:
+    try:
+        h = yaml.load(header, Loader=_FAST) if header.strip() else None
+    except yaml.YAMLError as exc:
+        raise HeaderError(f"{path.name}: header is not valid YAML: {exc}") from None
+    if not isinstance(h, dict) or "family" not in h or "order" not in h:
+        raise HeaderError(f"{path.name}: header needs family and order")
+    return h
+
+
+def load_source(path: Path) -> Source:
+    """One metric file and its header; HeaderError when the header is incomplete."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".sql":
+        header, sql = _sql_header(text)
+    else:
+        header, sql = _py_header(text), ""
+    h = _parse(path, header)
+    src = Source(
+        path,
+        str(h["family"]),
+        int(h["order"]),
+        h.get("stage"),
+        h.get("about"),
+        bool(h.get("long", False)),
+        needs=list(h.get("needs") or []),
+        text_rules=bool(h.get("text_rules", False)),
+        sql=sql,
+    )
+    if src.stage is None and not h.get("metrics"):
+        raise HeaderError(f"{path.name}: header needs metrics (or stage for a building block)")
+    for i, m in enumerate(h.get("metrics") or []):
+        missing = [k for k in REQUIRED if not str(m.get(k) or "").strip()]
+        if missing:
+            raise HeaderError(
+                f"{path.name}: metrics[{i}] ({m.get('name', '?')}): missing {', '.join(missing)}"
+            )
+        src.metrics.append(
+            Metric(
+                str(m["name"]),
+                str(m["unit"]),
+                " ".join(str(m["definition"]).split()),
+                " ".join(str(m["na_when"]).split()),
+                f"metrics/{path.name}",
+                src.family,
+                m.get("na_reason_column"),
+            )
+        )
+    return src
+
+
+def sources() -> list[Source]:
+    """Every metric source with a header, in order: metrics/*.sql, then metrics/*.py that have one."""
+    files = sorted([*METRICS_DIR.glob("*.sql"), *METRICS_DIR.glob("*.py")])
+    return list(_sources(tuple((p, p.stat().st_mtime_ns) for p in files)))
+
+
+@functools.lru_cache(maxsize=4)
+def _sources(files: tuple[tuple[Path, int], ...]) -> tuple[Source, ...]:
+    out = []
+    for p, _ in files:
+        if p.suffix == ".sql" or "\n---\n" in (
+            ast.get_docstring(ast.parse(p.read_text(encoding="utf-8"))) or ""
+        ):
+            out.append(load_source(p))
+    out.sort(key=lambda s: (s.order, s.name))
+    return tuple(out)
+
+
+def metrics() -> list[Metric]:
+    return [m for s in sources() for m in s.metrics]
+
+
+INTRO = """\
+# Metrics
+
+<!-- Generated by `python -m metrics.catalog` from the headers of metrics/*.sql and
+metrics/*.py and from metrics/definitions/*.yaml. Do not edit by hand: change the header or
+the YAML and regenerate; a test fails when this file is out of date. -->
+
+Every figure Closer shows about how an institution uses social media, with its definition as
+the code computes it. Each is SQL over the stored snapshots (DuckDB), per period and per group:
+
+- **Periods**: an ISO week (Monday to Sunday), a month, a monitoring round (registry), or any
+  date range (`YYYY-MM-DD:YYYY-MM-DD`, both days included). Days, weeks and months are calendar
+  days in the time zone of `metrics/definitions/calendar.yaml` ({timezone}). A period is the
+  half-open interval from its first day's midnight to the midnight after its last day.
+- **Groups**: an account, an institution (all its accounts), an institution type or a region.
+- **As-of**: the data's as-of time is the latest snapshot stored (account or post), else the
+  latest finished run, else the latest post or comment.
+- **n/a**: a figure that cannot be computed is NULL, shown as "n/a" with its reason (each
+  metric's `…_na_reason` column in `closer metrics --format csv`), never 0. Counts are 0 when
+  there is nothing to count.
+- Commands: `closer metrics [--period week|month|round|YYYY-MM-DD:YYYY-MM-DD] [--round R]
+  [--by institution|account|type|region] [--format table|csv]`; the continuum and the
+  engagement ladder (docs/continuum.md): `closer continuum`.
+"""
+
+
+def _tiers_section(r: rules_mod.Rules) -> str:
+    out = ["### Response tiers (metrics/definitions/response_tiers.yaml)", ""]
+    out.append("| tier | label | limit |")
+    out.append("| --- | --- | --- |")
+    for t in r.tiers:
+        hours = (
+            f"{t.limit_hours:g} h"
+            if t.limit_hours < 24
+            else f"{t.limit_hours / 24:g} days ({t.limit_hours:g} h)"
+        )
+        out.append(f"| {t.name} | {t.label} | {hours} |")
+    out.append("")
+    out.append(
+        "A comment's tier is the first rule that matches, in this order, else "
+        f"**{r.default_tier}**:"
+    )
+    out.append("")
+    for i, rule in enumerate(r.tier_rules, 1):
+        conds = []
+        if rule.keywords:
+            conds.append("contains one of: " + ", ".join(rule.keywords))
+        if rule.question is not None:
+            conds.append("asks a question" if rule.question else "does not ask a question")
+        if rule.topics:
+            conds.append("comment analysis gave one of the topics: " + ", ".join(rule.topics))
+        out.append(f"{i}. **{rule.tier}** when it " + "; and ".join(conds) + ".")
+    out.append("")
+    bh = r.business_hours
+    if bh is None:
+        out.append("Business hours: not enabled; latencies and ages are wall-clock time.")
+    else:
+        days = ", ".join(
+            f"{rules_mod.WEEKDAYS[w]} {o // 3600:02d}:{o % 3600 // 60:02d}-{c // 3600:02d}:{c % 3600 // 60:02d}"
+            for w, (o, c) in sorted(bh.days.items())
+        )
+        hol = ", ".join(h.isoformat() for h in bh.holidays) or "none"
+        out.append(
+            f"Business hours: enabled ({bh.timezone}): {days}; holidays: {hol}. Latencies, ages "
+            "and tier limits count only time inside them."
+        )
+    out.append("")
+    return "\n".join(out)
+
+
+def _keywords_section(r: rules_mod.Rules) -> str:
+    out = ["### Words (metrics/definitions/keywords.yaml)", ""]
+    out.append(
+        "Matching ignores case and Romanian diacritics, is by whole word or phrase, and a "
+        "trailing `*` marks a word stem."
+    )
+    out.append("")
+    out.append(
+        f"- **A citizen comment asks a question** when it contains `{r.question_mark}` or it, or one "
+        "of its sentences (after any @mentions), starts with: " + ", ".join(r.question_words) + "."
+    )
+    for cat in rules_mod.TWO_WAY_CATEGORIES:
+        mark, words = r.two_way.get(cat, (None, []))
+        what = []
+        if mark:
+            what.append(f"`{mark}`")
+        what += words
+        out.append(f"- **{cat}** posts: " + ", ".join(what) + ".")
+    out.append("- **poll** posts: the platform marks the post as a poll.")
+    out.append("")
+    return "\n".join(out)
+
+
+def render() -> str:
+    """The text of docs/metrics.md."""
+    r = rules_mod.load()
+    srcs = sources()
+    parts = [INTRO.format(timezone=r.timezone)]
+    families: list[str] = []
+    for s in srcs:
+        if s.family not in families and s.stage is None:
+            families.append(s.family)
+    for fam in families:
+        parts.append(f"## {fam}\n")
+        for s in srcs:
+            if s.family != fam or s.stage is not None:
+                continue
+            for m in s.metrics:
+                parts.append(f"### {m.name}\n")
+                parts.append(f"- **Unit**: {m.unit}")
+                parts.append(f"- **Definition**: {m.definition}")
+                parts.append(f"- **n/a when**: {m.na_when}")
+                parts.append(f"- **Source**: `{m.source}`\n")
+        if fam == "Two-way communication":
+            parts.append(_tiers_section(r))
+            parts.append(_keywords_section(r))
+    parts.append("## Building blocks\n")
+    parts.append("Temporary tables each computation stages first, shared by the metrics above.\n")
+    for s in srcs:
+        if s.stage is None:
+            continue
+        parts.append(f"### {s.stage} (`metrics/{s.path.name}`)\n")
+        paras = [" ".join(p.split()) for p in str(s.about or "").split("\n") if p.strip()]
+        parts.append("\n\n".join(paras) + "\n")
+    return "\n".join(parts).rstrip() + "\n"
+
+
+CONTINUUM_DOC = DOC_PATH.parent / "continuum.md"
+_BLOCK = "<!-- generated:{name} (python -m metrics.catalog, from metrics/definitions/{source}) -->"
+_END = "<!-- end:{name} -->"
+
+
+def continuum_blocks() -> dict[str, tuple[str, str]]:
+    """The generated parts of docs/continuum.md: name → (source file, text)."""
+    from metrics import continuum, ladder
+
+    c = continuum.load()
+    lines = [
+        (
+            f"Thresholds version {c.version} (`continuum_v{c.version}.yaml`). A dimension is placed at the "
+            "highest level whose conditions hold (all of `all`, and one of `any` when there is one); "
+            f"**{c.levels[0]}** needs none."
+        ),
+        "",
+        "| dimension | " + " | ".join(c.levels[1:]) + " |",
+        "| --- |" + " --- |" * (len(c.levels) - 1),
+    ]
+    for d in c.dimensions:
+        cells = []
+        for r in d.rules:
+            parts = [x.text for x in r.all]
+            if r.any:
+                parts.append("one of: " + ", ".join(x.text for x in r.any))
+            cells.append("; ".join(f"`{x}`" if not x.startswith("one of") else x for x in parts))
+        lines.append(f"| {d.label} | " + " | ".join(cells) + " |")
+    lad = ladder.load()
+    rungs = [
+        f"Ladder version {lad.version} (`ladder_v{lad.version}.yaml`).",
+        "",
+        "| rung | seed 002 | evidence Closer looks for in the period |",
+        "| --- | --- | --- |",
+    ]
+    for i, r in enumerate(lad.rungs, 1):
+        ev = []
+        if r.posts is not None:
+            ev.append(f"at least {r.posts} original post(s)")
+        if r.citizen_comments is not None:
+            ev.append(f"at least {r.citizen_comments} citizen comment(s) under its posts")
+        if r.post_categories:
+            e = "an original post of category " + " or ".join(r.post_categories)
+            if r.min_citizen_comments:
+                e += f" that drew at least {r.min_citizen_comments} citizen comment(s)"
+            ev.append(e)
+        rungs.append(f"| {i}. {r.label} | {r.seed} | {'; '.join(ev)} |")
+    return {
+        "thresholds": (f"continuum_v{c.version}.yaml", "\n".join(lines)),
+        "ladder": (f"ladder_v{lad.version}.yaml", "\n".join(rungs)),
+    }
+
+
+def render_continuum_doc(text: str) -> str:
+    """docs/continuum.md with its generated blocks brought up to date."""
+    for name, (source, body) in continuum_blocks().items():
+        start = text.find(f"<!-- generated:{name} ")
+        end = text.find(_END.format(name=name))
+        if start < 0 or end < 0:
+            raise HeaderError(
+                f"docs/continuum.md: the markers of the generated block {name!r} are missing"
+            )
+        text = (
+            text[:start] + _BLOCK.format(name=name, source=source) + "\n" + body + "\n" + text[end:]
+        )
+    return text
+
+
+def is_current(path: Path = DOC_PATH) -> bool:
+    ok = path.exists() and path.read_text(encoding="utf-8") == render()
+    if CONTINUUM_DOC.exists():
+        text = CONTINUUM_DOC.read_text(encoding="utf-8")
+        ok = ok and text == render_continuum_doc(text)
+    return ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(
+        prog="python -m metrics.catalog", description=__doc__.splitlines()[0]
+    )
+    ap.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 1 if docs/metrics.md or docs/continuum.md is out of date",
+    )
+    args = ap.parse_args(argv)
+    if args.check:
+        if is_current():
+            return 0
+        sys.stderr.write(
+            "docs/metrics.md or docs/continuum.md is out of date: run `python -m metrics.catalog`\n"
+        )
+        return 1
+    DOC_PATH.write_text(render(), encoding="utf-8")
+    text = CONTINUUM_DOC.read_text(encoding="utf-8")
+    CONTINUUM_DOC.write_text(render_continuum_doc(text), encoding="utf-8")
+    sys.stderr.write(f"wrote {DOC_PATH} and the generated parts of {CONTINUUM_DOC}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -15,8 +15,8 @@ from __future__ import annotations
 import hashlib
 from importlib import resources
 
-ANALYSER_VERSION = "2026.1"
-DATA_DIGEST = "d9c763cffc6a4b44"
+ANALYSER_VERSION = "2026.2"
+DATA_DIGEST = "f21f568e3e77d500"
 
 
 def data_digest() -> str:

@@ -4,22 +4,25 @@
 comment_analysis for the current version, or whose text changed since, analyses them on
 all cores, and replaces their rows; a second run on unchanged data analyses nothing.
 Institution replies get no row (they are what answers questions, not what citizens say).
-Connections are short: one to read what is pending, one per batch to write.
+Connections are short: one to read what is pending (as Arrow), one per batch to write.
+Workers return their results as Arrow columns, chunk by chunk; the parent writes a batch as soon
+as its texts are done while the workers go on with the next ones.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import multiprocessing
 import os
 import time
-from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from closer import db
 from closer.analysis import ANALYSER_VERSION, duplicates, language
@@ -121,18 +124,43 @@ def registry_languages(con) -> tuple[str, ...]:
 # The analyser of a worker process: set in the parent before forking, so workers share the
 # loaded tables and models instead of loading them again.
 _WORKER_ANALYSER: Analyser | None = None
+_RESULT_TYPES = [RESULT_SCHEMA.field(name).type for name in _FIELDS]
 
 
-def _analyse_chunk(texts: list[str]) -> list[tuple]:
+def _analyse_chunk(texts: list[str]) -> pa.RecordBatch:
+    """The results of `texts` as columns (_FIELDS): built in the worker, so the parent only
+    concatenates and reorders them (Arrow, no Python object per value)."""
     assert _WORKER_ANALYSER is not None
-    out = []
+    analyse = _WORKER_ANALYSER.analyse
+    columns: list[list] = [[] for _ in _FIELDS]
+    appends = [c.append for c in columns]
     for text in texts:
-        r = _WORKER_ANALYSER.analyse(text)
-        out.append(tuple(getattr(r, f) for f in _FIELDS))
-    return out
+        r = analyse(text)
+        for append, value in zip(
+            appends,
+            (
+                r.lang,
+                r.lang_confidence,
+                r.sentiment,
+                r.sentiment_label,
+                r.topics,
+                r.is_question,
+                r.hate,
+                r.hate_categories,
+                r.terms,
+                r.dup_group,
+            ),
+        ):
+            append(value)
+    return pa.RecordBatch.from_arrays(
+        [pa.array(c, type=t) for c, t in zip(columns, _RESULT_TYPES)], names=list(_FIELDS)
+    )
 
 
-def _pool(workers: int):
+def _pool(workers: int, analyser: Analyser):
+    """`workers` processes forked now, each with `analyser` (and its loaded tables)."""
+    global _WORKER_ANALYSER
+    _WORKER_ANALYSER = analyser
     try:
         ctx = multiprocessing.get_context("fork")
     except ValueError:  # pragma: no cover - platforms without fork
@@ -145,49 +173,53 @@ def default_workers() -> int:
     return max(1, os.cpu_count() or 1)
 
 
+def _results(unique: list[str], analyser: Analyser, pool) -> Iterator[pa.RecordBatch]:
+    """Results of the unique texts, chunk by chunk, in order: from the pool's workers (which
+    keep analysing while the caller writes what it has) or, without a pool, here."""
+    global _WORKER_ANALYSER
+    _WORKER_ANALYSER = analyser
+    chunks = (unique[i : i + CHUNK_SIZE] for i in range(0, len(unique), CHUNK_SIZE))
+    if pool is None:
+        return map(_analyse_chunk, chunks)
+    return pool.imap(_analyse_chunk, chunks)
+
+
 def analyse_texts(
-    texts: Sequence[str | None], analyser: Analyser, workers: int | None = None, pool=None
+    texts: Sequence[str | None], analyser: Analyser, workers: int | None = None
 ) -> list[tuple]:
     """Analyse texts (identical texts once), in worker processes when it pays; returns one
     tuple of _FIELDS per text, in order."""
-    global _WORKER_ANALYSER
     unique = list(dict.fromkeys(t or "" for t in texts))
     workers = default_workers() if workers is None else workers
-    if workers <= 1 or len(unique) < MIN_PARALLEL:
-        _WORKER_ANALYSER = analyser
-        results = _analyse_chunk(unique)
-    else:
-        chunks = [unique[i : i + CHUNK_SIZE] for i in range(0, len(unique), CHUNK_SIZE)]
-        own = pool is None
-        if own:
-            _WORKER_ANALYSER = analyser
-            pool = _pool(workers)
-        try:
-            results = [r for part in pool.map(_analyse_chunk, chunks) for r in part]
-        finally:
-            if own:
-                pool.close()
-                pool.join()
-    by_text = dict(zip(unique, results))
+    pool = _pool(workers, analyser) if workers > 1 and len(unique) >= MIN_PARALLEL else None
+    try:
+        batches = list(_results(unique, analyser, pool))
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
+    table = pa.Table.from_batches(batches, schema=_result_schema())
+    rows = list(zip(*(table.column(name).to_pylist() for name in _FIELDS)))
+    by_text = dict(zip(unique, rows))
     return [by_text[t or ""] for t in texts]
 
 
-def _table(rows: list[tuple], results: list[tuple], now: dt.datetime) -> pa.Table:
-    cols: dict[str, list] = {name: [] for name in RESULT_SCHEMA.names}
-    for (platform, comment_id, _text, text_hash), result in zip(rows, results):
-        cols["platform"].append(platform)
-        cols["comment_id"].append(comment_id)
-        cols["analyser_version"].append(ANALYSER_VERSION)
-        cols["text_hash"].append(text_hash)
-        for name, value in zip(_FIELDS, result):
-            cols[name].append(value)
-        cols["dup_count"].append(1)
-        cols["dup_first"].append(True)
-        cols["analysed_at"].append(now)
-    return pa.table({f.name: pa.array(cols[f.name], type=f.type) for f in RESULT_SCHEMA})
+@functools.cache
+def _result_schema() -> pa.Schema:
+    return pa.schema([RESULT_SCHEMA.field(name) for name in _FIELDS])
 
 
-def _write(db_path, table: pa.Table) -> None:
+INSERT_SQL = f"""
+INSERT INTO comment_analysis ({", ".join(RESULT_SCHEMA.names)})
+SELECT platform, comment_id, $version, text_hash, {", ".join(_FIELDS)},
+       1, true, $now
+FROM _analysed
+"""
+
+
+def _write(db_path, table: pa.Table, now: dt.datetime) -> None:
+    """Replace the rows of the comments in `table` (platform, comment_id, text_hash and
+    _FIELDS) in one transaction."""
     with db.connect(db_path) as con, db.transaction(con):
         con.register("_analysed", table)
         try:
@@ -195,9 +227,18 @@ def _write(db_path, table: pa.Table) -> None:
                 "DELETE FROM comment_analysis AS ca USING _analysed AS s"
                 " WHERE ca.platform = s.platform AND ca.comment_id = s.comment_id"
             )
-            con.execute("INSERT INTO comment_analysis SELECT * FROM _analysed")
+            con.execute(INSERT_SQL, {"version": ANALYSER_VERSION, "now": now})
         finally:
             con.unregister("_analysed")
+
+
+def _count(run: AnalysisRun, results: pa.Table) -> None:
+    """Add a batch's languages, unscored, questions and flags to the run's summary."""
+    for item in pc.value_counts(results.column("lang")).to_pylist():
+        run.languages[item["values"]] = run.languages.get(item["values"], 0) + item["counts"]
+    run.unscored += results.column("sentiment").null_count
+    run.questions += int(pc.sum(pc.fill_null(results.column("is_question"), False)).as_py() or 0)
+    run.hate += int(pc.sum(pc.fill_null(results.column("hate"), False)).as_py() or 0)
 
 
 def analyse_db(
@@ -208,49 +249,58 @@ def analyse_db(
     run = AnalysisRun()
     with db.connect(db_path) as con:
         if all:
-            rows = con.execute(ALL_SQL).fetchall()
+            rows = con.sql(ALL_SQL).to_arrow_table()
         else:
-            rows = con.execute(PENDING_SQL, [ANALYSER_VERSION]).fetchall()
+            rows = con.sql(PENDING_SQL, params=[ANALYSER_VERSION]).to_arrow_table()
         run.removed = con.execute(ORPHANS_SQL).fetchone()[0] if _has_orphans(con) else 0
-        languages = registry_languages(con) if rows else ()
-    run.pending = len(rows)
-    if not rows:
+        languages = registry_languages(con) if rows.num_rows else ()
+    run.pending = rows.num_rows
+    if not rows.num_rows:
         if run.removed:
             with db.connect(db_path) as con, db.transaction(con):
                 con.execute(duplicates.RECOUNT_SQL)
         run.seconds = time.perf_counter() - started
         log.info("comment analysis: nothing to do (analyser %s)", ANALYSER_VERSION)
         return run
+    # Each distinct text once: `index` gives every row its text's place among `unique`.
+    positions: dict[str, int] = {}
+    index = [positions.setdefault(t or "", len(positions)) for t in rows.column("text").to_pylist()]
+    unique = list(positions)
     analyser = Analyser(languages)
     analyser.warm_up()
     workers = default_workers() if workers is None else workers
-    distinct = len({r[2] or "" for r in rows})
-    pool = None
-    if workers > 1 and distinct >= MIN_PARALLEL:
-        global _WORKER_ANALYSER
-        _WORKER_ANALYSER = analyser
-        pool = _pool(workers)
-    langs: Counter[str] = Counter()
+    pool = _pool(workers, analyser) if workers > 1 and len(unique) >= MIN_PARALLEL else None
+    keys = rows.select(["platform", "comment_id", "text_hash"])
     try:
-        for start in range(0, len(rows), BATCH_SIZE):
-            batch = rows[start : start + BATCH_SIZE]
-            results = analyse_texts([r[2] for r in batch], analyser, workers, pool=pool)
-            now = dt.datetime.now(dt.UTC)
-            _write(db_path, _table(batch, results, now))
-            for r in results:
-                langs[r[0]] += 1
-                run.unscored += r[2] is None
-                run.questions += bool(r[5])
-                run.hate += bool(r[6])
-            run.analysed += len(batch)
-            log.info("comment analysis: %d of %d comments", run.analysed, len(rows))
+        results = _results(unique, analyser, pool)
+        done: list[pa.RecordBatch] = []
+        have = 0  # unique texts analysed so far
+        needed = 0  # unique texts the rows so far need (texts are numbered as first seen)
+        for start in range(0, rows.num_rows, BATCH_SIZE):
+            batch_index = index[start : start + BATCH_SIZE]
+            needed = max(needed, max(batch_index) + 1)
+            while have < needed:  # the workers go on with the next chunks meanwhile
+                got = next(results)
+                done.append(got)
+                have += got.num_rows
+            analysed = (
+                pa.Table.from_batches(done, schema=_result_schema())
+                .combine_chunks()
+                .take(pa.array(batch_index, type=pa.int64()))
+            )
+            table = keys.slice(start, len(batch_index)).combine_chunks()
+            for name in _FIELDS:
+                table = table.append_column(name, analysed.column(name))
+            _write(db_path, table, dt.datetime.now(dt.UTC))
+            _count(run, analysed)
+            run.analysed += len(batch_index)
+            log.info("comment analysis: %d of %d comments", run.analysed, rows.num_rows)
     finally:
         if pool is not None:
             pool.close()
             pool.join()
     with db.connect(db_path) as con, db.transaction(con):
         con.execute(duplicates.RECOUNT_SQL)
-    run.languages = dict(langs)
     run.seconds = time.perf_counter() - started
     log.info("comment analysis: %s", run.summary())
     return run

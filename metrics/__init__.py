@@ -5,3 +5,14 @@ the periods; `metrics.rules` reads metrics/definitions/*.yaml; `metrics.continuu
 `metrics.ladder` place institutions on the seeds' continuum and engagement ladder;
 `metrics.catalog` turns the files' headers into docs/metrics.md.
 """
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def refresh(con: Any, rules: Any = None, full: bool = False) -> dict[str, object]:
+    """Bring the stored response table up to date (metrics.stored.refresh): incremental, idempotent."""
+    from metrics import stored
+
+    return stored.refresh(con, rules, full)

@@ -276,7 +276,27 @@ def render() -> str:
         parts.append(f"### {s.stage} (`metrics/{s.path.name}`)\n")
         paras = [" ".join(p.split()) for p in str(s.about or "").split("\n") if p.strip()]
         parts.append("\n\n".join(paras) + "\n")
+    parts.append(_stored_section())
     return "\n".join(parts).rstrip() + "\n"
+
+
+def _stored_section() -> str:
+    """docs/metrics.md's section on the stored response table, from metrics/stored.py."""
+    from metrics import stored
+
+    doc = (stored.__doc__ or "").split("\n", 1)[1].strip()
+    return (
+        "## The stored response table (`comment_responses`, `metrics/stored.py`)\n\n"
+        + doc
+        + "\n\nWhich path a computation took is in `Result.comments_source`: `stored` when"
+        " _citizen_comments was read from comment_responses (a view over it, joined with what"
+        " depends on the request), `on the fly: <why>` when metrics/comment_answers.sql walked the"
+        " comments itself. compute() refreshes a stale table first when its connection can write;"
+        " on a read-only connection (the app) a stale table is not used and the on-the-fly path"
+        " gives the same figures, more slowly. `metrics.refresh(con)` is called by the demo step"
+        " after comment analysis (closer/demo_steps/s25_metrics.py); both paths give identical"
+        " results on the hand-built tables (tests/metrics/test_stored.py).\n"
+    )
 
 
 CONTINUUM_DOC = DOC_PATH.parent / "continuum.md"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import string
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -21,6 +22,7 @@ import pyarrow as pa
 from metrics import catalog
 from metrics import periods as periods_mod
 from metrics import rules as rules_mod
+from metrics import stored as stored_mod
 from metrics.periods import Period
 from metrics.rules import Rules, sql_str
 
@@ -55,6 +57,9 @@ class Result:
     by: str
     as_of: dt.datetime | None
     rules: Rules
+    # Where the per-comment figures came from: "stored" (comment_responses, metrics.stored)
+    # or "on the fly: <why>" (metrics/comment_answers.sql over the comments).
+    comments_source: str = "on the fly"
 
     def rows(self) -> list[dict]:
         return self.table.to_pylist()
@@ -221,10 +226,15 @@ def compute(
     rules: Rules | None = None,
     only: Iterable[str] | None = None,
     use_comment_analysis: bool = True,
+    use_stored: bool = True,
 ) -> Result:
     """Every metric for every group of `by` in every period; `only` limits to some metric files.
 
     use_comment_analysis=False ignores the comment_analysis table (the text rules decide).
+    The per-comment figures come from the stored table comment_responses (metrics.stored),
+    refreshed first when it is stale and the connection can write; on a read-only connection
+    with a stale table, or with use_stored=False or use_comment_analysis=False, they are
+    computed on the fly (metrics/comment_answers.sql). Result.comments_source says which.
     """
     if by not in GROUPINGS:
         raise MetricsError(f"{by!r}: group by one of {', '.join(GROUPINGS)}")
@@ -234,12 +244,14 @@ def compute(
     if not periods:
         raise MetricsError("no period to compute (no data yet, or an empty round)")
     batches = _non_overlapping(periods)
+    source = _comments_source(con, rules, only, use_stored and use_comment_analysis)
     # The staged tables need no order: let DuckDB fill them from all threads at once.
     keep_order = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
     con.execute("SET preserve_insertion_order = false")
     try:
         tables = [
-            _compute_batch(con, b, by, rules, as_of, only, use_comment_analysis) for b in batches
+            _compute_batch(con, b, by, rules, as_of, only, use_comment_analysis, source)
+            for b in batches
         ]
     finally:
         con.execute(f"SET preserve_insertion_order = {'true' if keep_order else 'false'}")
@@ -254,11 +266,55 @@ def compute(
             ),
         )
         table = table.take(pa.array(idx))
-    return Result(table, periods, by, as_of, rules)
+    return Result(table, periods, by, as_of, rules, source)
+
+
+def _needs_comments(only: Iterable[str] | None) -> bool:
+    """Whether the metric files asked for read _citizen_comments (directly or via a stage)."""
+    if only is None:
+        return True
+    srcs = catalog.sources()
+    by_stage = {s.stage: s for s in srcs if s.stage}
+    names = set(only)
+    todo = [n for s in srcs if s.name in names for n in s.needs]
+    seen: set[str] = set()
+    while todo:
+        st = todo.pop()
+        if st in seen or st not in by_stage:
+            continue
+        seen.add(st)
+        todo.extend(by_stage[st].needs)
+    return "_citizen_comments" in seen
+
+
+def _comments_source(con, rules: Rules, only, use_stored: bool) -> str:
+    """Which per-comment path compute() takes: "stored" (refreshed first if stale and writable),
+    else "on the fly: <why>"."""
+    if not use_stored:
+        return "on the fly: asked for"
+    if not _needs_comments(only):
+        return "on the fly: no comment metric asked for"
+    if not stored_mod.has_table(con):
+        return "on the fly: no comment_responses table (database not migrated)"
+    why = stored_mod.stale(con, rules)
+    if why is None:
+        return "stored"
+    if stored_mod.read_only(con):
+        log.info("comment_responses is stale (%s) and the connection is read-only", why)
+        return f"on the fly: comment_responses is stale ({why}) and the database is read-only"
+    stored_mod.refresh(con, rules)
+    return "stored"
 
 
 def _compute_batch(
-    con, periods: list[Period], by: str, rules: Rules, as_of, only, use_comment_analysis=True
+    con,
+    periods: list[Period],
+    by: str,
+    rules: Rules,
+    as_of,
+    only,
+    use_comment_analysis=True,
+    source: str = "on the fly",
 ) -> pa.Table:
     subst = _prepare(con, periods, by, rules, as_of, use_comment_analysis)
     srcs = catalog.sources()
@@ -275,7 +331,8 @@ def _compute_batch(
             if stage.name not in run:
                 run.add(stage.name)
                 todo.extend(stage.needs)
-    if not any(s.text_rules for s in srcs if s.name in run):
+    text_rules = any(s.text_rules for s in srcs if s.name in run)
+    if not text_rules:
         # Nothing asked for reads asks or tier: skip the text rules and comment analysis.
         con.execute("CREATE OR REPLACE TEMP MACRO comment_keyword_hit(txt) AS (false)")
         con.execute("CREATE OR REPLACE TEMP MACRO comment_asks(txt) AS (NULL::BOOLEAN)")
@@ -289,10 +346,21 @@ def _compute_batch(
         if src.name not in run or not src.sql.strip():
             continue
         sql = string.Template(src.sql).substitute(subst)
+        if src.stage == "_citizen_comments" and source == "stored":
+            sql = string.Template(stored_mod.CITIZEN_COMMENTS_SQL).substitute(
+                subst,
+                asks="r.asks" if text_rules else "NULL::BOOLEAN",
+                tier="r.tier" if text_rules else "NULL::VARCHAR",
+            )
+        started = time.perf_counter()
+        if src.stage == "_citizen_comments":
+            _drop_temp(con, "_citizen_comments")  # a table on the fly, a view when stored
         if src.stage is not None:
             con.execute(sql)
+            log.debug("%s: %.3f s", src.name, time.perf_counter() - started)
             continue
         con.execute(f"CREATE OR REPLACE TEMP TABLE _m_{src.name} AS {sql.rstrip().rstrip(';')}")
+        log.debug("%s: %.3f s", src.name, time.perf_counter() - started)
         if src.long:
             con.execute(
                 f"CREATE OR REPLACE TEMP TABLE _m_{src.name}_wide AS {_pivot_long(src, rules)}"

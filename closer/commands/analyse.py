@@ -14,6 +14,9 @@ def cmd_analyse(args) -> int:
     except db.DatabaseMissing as exc:
         raise CliError(str(exc)) from None
     print(run.summary())
+    from closer.commands.core import refresh_metrics
+
+    refresh_metrics(args.db)
     return 0
 
 

@@ -67,7 +67,21 @@ def cmd_collect(args) -> int:
             print("comment analysis is not available in this version", file=sys.stderr)
         else:
             pipeline.analyse_db(args.db)
+    refresh_metrics(args.db)
     return 0 if result.status != "failed" else 1
+
+
+def refresh_metrics(db_path) -> None:
+    """Bring the stored response table up to date after new data (the app reads it read-only)."""
+    import logging
+
+    import metrics
+
+    try:
+        with db.connect(db_path, wait=30) as con:
+            metrics.refresh(con)
+    except Exception as exc:  # the data is stored; metrics fall back to computing on the fly
+        logging.getLogger(__name__).warning("metrics table not refreshed: %s", exc)
 
 
 def cmd_reread(args) -> int:

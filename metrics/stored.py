@@ -1,0 +1,290 @@
+"""The stored response table: per-citizen-comment results, computed once, refreshed incrementally.
+
+`comment_responses` (migration 011) keeps, for every citizen comment, its first institution
+answer in its branch, whether it asks, its tier and its latency on the response clock: the
+per-comment work of _citizen_comments (metrics/comment_answers.sql). `refresh(con)` brings it
+up to date with the comments, the comment analysis and the rules:
+
+- the rules' signature (the SQL of the question, tier and response-clock rules) changed, or
+  the table is new: every row is rebuilt;
+- otherwise only the threads (posts) that have comments from a collection run that is new or
+  whose comment count or latest time changed, or a comment analysed after the last refresh, are
+  recomputed (a new institution reply answers comments only in its own thread);
+- if afterwards the table does not hold exactly one row per citizen comment (comments deleted,
+  analysis rows removed), it is rebuilt whole.
+
+What depends on the request (periods, grouping, the data's as-of time for "still open",
+thread_coverage for "unverified", the tiers' limits) is applied when the metrics aggregate the
+rows (metrics.compute), not stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+
+import duckdb
+
+from metrics import rules as rules_mod
+from metrics.rules import Rules
+
+log = logging.getLogger(__name__)
+
+# The macros whose results are stored (asks, tier, clock); their SQL is the rules' signature.
+_STORED_MACROS = ("comment_keyword_hit", "comment_asks", "comment_tier", "response_clock")
+
+
+def has_table(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND NOT temporary"
+            " AND table_name IN ('comment_responses', 'comment_responses_state', 'comment_responses_runs')"
+        ).fetchone()[0]
+        == 3
+    )
+
+
+def read_only(con: duckdb.DuckDBPyConnection) -> bool:
+    return con.execute("SELECT current_setting('access_mode')").fetchone()[0] == "read_only"
+
+
+def rules_signature(rules: Rules) -> str:
+    text = "\n".join(
+        m for m in rules.macros() if m.split(" MACRO ")[1].split("(")[0] in _STORED_MACROS
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _has_analysis(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM duckdb_columns() WHERE schema_name = 'main'"
+            " AND table_name = 'comment_analysis' AND column_name = 'analysed_at'"
+        ).fetchone()[0]
+    )
+
+
+def _live_analysis(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
+    if not _has_analysis(con):
+        return "none", ""
+    n, latest = con.execute("SELECT count(*), max(analysed_at) FROM comment_analysis").fetchone()
+    return str(n), latest.isoformat() if latest is not None else ""
+
+
+def _state(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    return dict(con.execute("SELECT name, value FROM comment_responses_state").fetchall())
+
+
+def _changed_runs(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Collection runs whose comments differ from what the table was built from."""
+    rows = con.execute(
+        """
+        SELECT l.run_id FROM (
+            SELECT last_run_id AS run_id, count(*) AS comments,
+                   max(greatest(created_at, coalesce(edited_at, created_at))) AS latest
+            FROM comments GROUP BY ALL
+        ) l FULL JOIN comment_responses_runs s USING (run_id)
+        WHERE l.comments IS DISTINCT FROM s.comments OR l.latest IS DISTINCT FROM s.latest
+        """
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def stale(con: duckdb.DuckDBPyConnection, rules: Rules | None = None) -> str | None:
+    """Why the stored table is not current (a short reason), or None when it is."""
+    if not has_table(con):
+        return "no comment_responses table (database not migrated to 011)"
+    rules = rules or rules_mod.load()
+    st = _state(con)
+    if st.get("rules_signature") != rules_signature(rules):
+        return "never built, or the rules changed"
+    n, latest = _live_analysis(con)
+    if (st.get("analysis_rows"), st.get("analysis_latest")) != (n, latest):
+        return "comment analysis changed"
+    if _changed_runs(con):
+        return "new or changed comments"
+    return None
+
+
+def _build_sql(where: str) -> list[str]:
+    """Statements filling _cr_new with the rows of the comments matching `where`."""
+    return [
+        f"""
+        CREATE OR REPLACE TEMP TABLE _cr_links AS
+        SELECT hash(platform, comment_id) AS k, hash(platform, parent_id) AS pk,
+               created_at, by_institution
+        FROM comments WHERE {where}
+        """,
+        """
+        CREATE OR REPLACE TEMP TABLE _cr_answers AS
+        WITH RECURSIVE branch(k, pk, created_at, by_institution, answered_at, depth) AS (
+            SELECT a.k, a.pk, a.created_at, a.by_institution, i.created_at, 1
+            FROM _cr_links i JOIN _cr_links a ON a.k = i.pk
+            WHERE i.by_institution
+            UNION ALL
+            SELECT a.k, a.pk, a.created_at, a.by_institution, b.answered_at, b.depth + 1
+            FROM branch b JOIN _cr_links a ON a.k = b.pk
+            WHERE b.depth < 10000
+        )
+        SELECT k, min(answered_at) AS answered_at
+        FROM branch
+        WHERE NOT by_institution AND answered_at > created_at
+        GROUP BY k
+        """,
+        f"""
+        CREATE OR REPLACE TEMP TABLE _cr_new AS
+        WITH c AS (
+            SELECT hash(platform, comment_id) AS k, hash(platform, post_id) AS post_k, platform,
+                   comment_id, account_id, created_at, text
+            FROM comments WHERE NOT by_institution AND ({where})
+        ), asked AS (
+            SELECT c.*, a.answered_at, ca.topics, comment_keyword_hit(c.text) AS hit,
+                   coalesce(ca.is_question, comment_asks(c.text)) AS asks
+            FROM c LEFT JOIN _cr_answers a USING (k) LEFT JOIN _comment_analysis ca USING (k)
+        )
+        SELECT k, post_k, platform, comment_id, account_id, created_at, answered_at, asks,
+               comment_tier(text, asks, topics, hit) AS tier,
+               response_clock(created_at) AS created_clock,
+               response_clock(answered_at) - response_clock(created_at) AS latency_s
+        FROM asked
+        """,
+    ]
+
+
+def refresh(
+    con: duckdb.DuckDBPyConnection, rules: Rules | None = None, full: bool = False
+) -> dict[str, object]:
+    """Bring comment_responses up to date (idempotent, incremental); returns what it did.
+
+    {"mode": "full" | "incremental" | "none", "threads": n recomputed, "rows": rows written}.
+    Needs a writable, migrated connection. All or nothing: one transaction.
+    """
+    from metrics import compute as compute_mod  # the rules' macros and the analysis seam
+
+    rules = rules or rules_mod.load()
+    if not has_table(con):
+        raise RuntimeError("comment_responses is missing: migrate the database (closer init)")
+    sig = rules_signature(rules)
+    for m in rules.macros():
+        con.execute(m)
+    compute_mod._drop_temp(con, "_comment_analysis")
+    con.execute(compute_mod._comment_analysis_view(con, True))
+    st = _state(con)
+    n_an, latest_an = _live_analysis(con)
+    con.execute("BEGIN")
+    try:
+        full = full or st.get("rules_signature") != sig
+        # analysis rows removed: which comments lost theirs is not known, rebuild
+        prev_rows = st.get("analysis_rows", "none")
+        if prev_rows != "none" and (n_an == "none" or int(n_an) < int(prev_rows)):
+            full = True
+        if not full:
+            runs = _changed_runs(con)
+            prev_latest = st.get("analysis_latest") or ""
+            parts = []
+            if runs:
+                con.execute("CREATE OR REPLACE TEMP TABLE _cr_runs (run_id VARCHAR)")
+                con.executemany("INSERT INTO _cr_runs VALUES (?)", [(r,) for r in runs])
+                parts.append(
+                    "SELECT hash(platform, post_id) AS post_k FROM comments"
+                    " WHERE last_run_id IN (SELECT run_id FROM _cr_runs)"
+                )
+            if (st.get("analysis_rows"), prev_latest) != (n_an, latest_an) and n_an != "none":
+                cond = f"a.analysed_at > TIMESTAMPTZ '{prev_latest}'" if prev_latest else "true"
+                parts.append(
+                    "SELECT hash(c.platform, c.post_id) AS post_k FROM comment_analysis a"
+                    f" JOIN comments c USING (platform, comment_id) WHERE {cond}"
+                )
+            if not parts:
+                mode, threads, written = "none", 0, 0
+            else:
+                con.execute(
+                    "CREATE OR REPLACE TEMP TABLE _cr_posts AS SELECT DISTINCT post_k FROM ("
+                    + " UNION ALL ".join(parts)
+                    + ")"
+                )
+                threads = con.execute("SELECT count(*) FROM _cr_posts").fetchone()[0]
+                for sql in _build_sql("hash(platform, post_id) IN (SELECT post_k FROM _cr_posts)"):
+                    con.execute(sql)
+                con.execute(
+                    "DELETE FROM comment_responses WHERE post_k IN (SELECT post_k FROM _cr_posts)"
+                )
+                con.execute("INSERT INTO comment_responses SELECT * FROM _cr_new")
+                written = con.execute("SELECT count(*) FROM _cr_new").fetchone()[0]
+                mode = "incremental"
+            stored, live = con.execute(
+                "SELECT (SELECT count(*) FROM comment_responses),"
+                " (SELECT count(*) FROM comments WHERE NOT by_institution)"
+            ).fetchone()
+            if stored != live:
+                log.info(
+                    "comment_responses: %s rows for %s citizen comments: rebuilding", stored, live
+                )
+                full = True
+        if full:
+            for sql in _build_sql("true"):
+                con.execute(sql)
+            con.execute("DELETE FROM comment_responses")
+            con.execute("INSERT INTO comment_responses SELECT * FROM _cr_new")
+            written = con.execute("SELECT count(*) FROM _cr_new").fetchone()[0]
+            threads = con.execute("SELECT count(DISTINCT post_k) FROM _cr_new").fetchone()[0]
+            mode = "full"
+        if mode != "none":
+            con.execute("DELETE FROM comment_responses_runs")
+            con.execute(
+                "INSERT INTO comment_responses_runs SELECT last_run_id, count(*),"
+                " max(greatest(created_at, coalesce(edited_at, created_at))) FROM comments GROUP BY ALL"
+            )
+            con.execute("DELETE FROM comment_responses_state")
+            con.executemany(
+                "INSERT INTO comment_responses_state VALUES (?, ?)",
+                [
+                    ("rules_signature", sig),
+                    ("analysis_rows", n_an),
+                    ("analysis_latest", latest_an),
+                    ("refreshed_at", dt.datetime.now(dt.UTC).isoformat()),
+                ],
+            )
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+    for t in ("_cr_links", "_cr_answers", "_cr_new", "_cr_posts", "_cr_runs"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+    log.info("comment_responses refreshed: %s, %s threads, %s rows", mode, threads, written)
+    return {"mode": mode, "threads": threads, "rows": written}
+
+
+# Replaces metrics/comment_answers.sql when the stored table is current: the same columns of
+# _citizen_comments, from the stored rows plus what depends on the request. A view, not a
+# table: each metric reads only the columns it needs straight from comment_responses, which
+# costs less than writing ten million rows into a temporary table.
+CITIZEN_COMMENTS_SQL = """
+CREATE OR REPLACE TEMP VIEW _citizen_comments AS
+WITH c AS (
+    SELECT r.k, r.post_k, m.group_id, period_of(r.created_at) AS period_id, r.created_at,
+           r.answered_at, ${asks} AS asks, ${tier} AS tier, r.latency_s,
+           CASE WHEN r.answered_at IS NULL
+                THEN response_clock(coalesce(t.seen_at, m.seen_at, ${as_of})) - r.created_clock
+           END AS age_s,
+           r.answered_at IS NULL AND g.post_k IS NOT NULL AS thread_gap
+    FROM comment_responses r
+    JOIN _members_seen m USING (account_id)
+    LEFT JOIN _thread_seen t USING (post_k)
+    LEFT JOIN _thread_gaps g USING (post_k)
+    WHERE r.created_at >= ${scope_start} AND r.created_at < ${scope_end}
+      AND period_of(r.created_at) IS NOT NULL
+)
+SELECT k, post_k, group_id, period_id, created_at, answered_at, age_s, asks, tier, latency_s,
+       CASE WHEN answered_at IS NOT NULL THEN 'answered'
+            WHEN age_s < ${shortest_tier_s} THEN 'still_open'
+            WHEN thread_gap THEN 'unverified'
+            ELSE 'unanswered' END AS status,
+       CASE WHEN answered_at IS NOT NULL AND latency_s <= tier_limit_s(tier) THEN 'met'
+            WHEN answered_at IS NOT NULL THEN 'late'
+            WHEN age_s < tier_limit_s(tier) THEN 'pending'
+            WHEN thread_gap THEN 'unverified'
+            ELSE 'overdue' END AS tier_outcome
+FROM c
+"""

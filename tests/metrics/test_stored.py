@@ -1,0 +1,137 @@
+"""The stored response table (metrics/stored.py, migration 011): the same results as the
+on-the-fly path on the hand-built threads, refreshed incrementally (only the threads that
+changed), rebuilt when the rules change, and a read-only connection falling back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import pytest
+
+from closer import db
+from metrics import compute, periods, stored
+from metrics import rules as rules_mod
+from tests.metrics.conftest import three_levels
+from tests.metrics.test_responses import MAY, threads  # noqa: F401 (fixture)
+
+COMMENTS = (
+    "SELECT c.comment_id, x.* EXCLUDE (k, post_k) FROM _citizen_comments x"
+    " JOIN comments c ON hash(c.platform, c.comment_id) = x.k ORDER BY c.comment_id"
+)
+
+
+def both(con, spec=MAY, by="institution", rules=None, only=None):
+    r = rules or rules_mod.load()
+    ps = periods.parse(con, spec, r.timezone) if isinstance(spec, str) else spec(con, r.timezone)
+    fly = compute.compute(con, ps, by, r, only=only, use_stored=False)
+    fly_rows = con.execute(COMMENTS).fetchall()
+    kept = compute.compute(con, ps, by, r, only=only)
+    kept_rows = con.execute(COMMENTS).fetchall()
+    return fly, fly_rows, kept, kept_rows
+
+
+def test_both_paths_agree_on_the_threads(threads, con):  # noqa: F811
+    fly, fly_rows, kept, kept_rows = both(con)
+    assert fly.comments_source == "on the fly: asked for"
+    assert kept.comments_source == "stored"
+    assert kept.rows() == fly.rows()
+    assert kept_rows == fly_rows
+    # weekly, by account, and one metric without the text rules (asks and tier left NULL)
+    for spec, by, only in (
+        (lambda c, tz: [periods.iso_week(dt.date(2026, 5, 4), tz)], "account", None),
+        (MAY, "region", ["responses"]),
+    ):
+        fly, fly_rows, kept, kept_rows = both(con, spec, by, only=only)
+        assert kept.comments_source == "stored"
+        assert (kept.rows(), kept_rows) == (fly.rows(), fly_rows)
+
+
+def test_both_paths_agree_on_three_levels(world, con):
+    three_levels(world)
+    fly, fly_rows, kept, kept_rows = both(con, periods.rounds)
+    assert kept.comments_source == "stored"
+    assert kept.rows() == fly.rows()
+    assert kept_rows == fly_rows
+
+
+def test_incremental_refresh_recomputes_only_changed_threads(threads, con):  # noqa: F811
+    w = threads
+    assert stored.refresh(con)["mode"] == "full"
+    assert stored.refresh(con) == {"mode": "none", "threads": 0, "rows": 0}
+    assert stored.stale(con) is None
+    # a second thread; then, in a new collection run r1, the institution answers c6 (thread P)
+    q = w.post("mastodon:primaria@social.example", "2026-05-07 08:00", post_id="Q")
+    w.comment("mastodon:primaria@social.example", q, "2026-05-07 09:00", text="Hm", comment_id="q1")
+    assert stored.stale(con) == "new or changed comments"
+    # the World writes every comment in run r0, which grew: its threads P and Q are recomputed
+    assert stored.refresh(con) == {"mode": "incremental", "threads": 2, "rows": 10}
+    con.execute(
+        "INSERT INTO comments (platform, comment_id, post_id, parent_id, account_id, created_at,"
+        " by_institution, author, text, first_run_id, last_run_id) VALUES ('mastodon', 'a6', 'P',"
+        " 'c6', 'mastodon:primaria@social.example', TIMESTAMPTZ '2026-05-05 10:00:00+00', true,"
+        " 'mastodon:primaria@social.example', 'Da', 'r1', 'r1')"
+    )
+    # thread P again: its 9 citizen comments are recomputed, Q's is not
+    assert stored.refresh(con) == {"mode": "incremental", "threads": 1, "rows": 9}
+    c6 = con.execute(
+        "SELECT answered_at IS NOT NULL, latency_s / 3600 FROM comment_responses"
+        " WHERE comment_id = 'c6'"
+    ).fetchone()
+    assert c6 == (True, pytest.approx(2.0))
+    fly, fly_rows, kept, kept_rows = both(con)
+    assert (kept.rows(), kept_rows) == (fly.rows(), fly_rows)
+    assert kept.rows()[0]["answered"] == 6
+
+
+def test_new_analysis_refreshes_its_threads(threads, con):  # noqa: F811
+    stored.refresh(con)
+    con.execute(
+        "INSERT INTO comment_analysis (platform, comment_id, analyser_version, text_hash, lang,"
+        " topics, is_question, dup_count, dup_first, analysed_at) VALUES"
+        " ('mastodon', 'c8', 't', 1, 'ro', ['roads'], true, 1, true, now())"
+    )
+    assert stored.stale(con) == "comment analysis changed"
+    assert stored.refresh(con) == {"mode": "incremental", "threads": 1, "rows": 9}
+    assert con.execute(
+        "SELECT asks, tier FROM comment_responses WHERE comment_id = 'c8'"
+    ).fetchone() == (True, "review")
+
+
+def test_changed_rules_rebuild_the_table(threads, con, tmp_path):  # noqa: F811
+    stored.refresh(con)
+    d = tmp_path / "defs"
+    shutil.copytree(rules_mod.DEFINITIONS, d)
+    text = (d / "response_tiers.yaml").read_text(encoding="utf-8")
+    (d / "response_tiers.yaml").write_text(
+        text.replace("  enabled: false", "  enabled: true"), encoding="utf-8"
+    )
+    r = rules_mod.load(d)
+    assert stored.stale(con, r) == "never built, or the rules changed"
+    assert stored.refresh(con, r)["mode"] == "full"
+    fly, fly_rows, kept, kept_rows = both(con, rules=r)
+    assert (kept.rows(), kept_rows) == (fly.rows(), fly_rows)
+
+
+def test_read_only_stale_table_falls_back(threads, con, db_path):  # noqa: F811
+    r = rules_mod.load()
+    ps = periods.parse(con, MAY, r.timezone)
+    want = compute.compute(con, ps, "institution", r).rows()  # builds the table
+    con.execute(
+        "INSERT INTO comments (platform, comment_id, post_id, parent_id, account_id, created_at,"
+        " by_institution, author, text, first_run_id, last_run_id) VALUES ('mastodon', 'a6', 'P',"
+        " 'c6', 'mastodon:primaria@social.example', TIMESTAMPTZ '2026-05-05 10:00:00+00', true,"
+        " 'mastodon:primaria@social.example', 'Da', 'r1', 'r1')"
+    )
+    con.close()
+    with db.connect(db_path, read_only=True) as ro:
+        res = compute.compute(ro, ps, "institution", r)
+        assert res.comments_source.startswith("on the fly: comment_responses is stale")
+        got = res.rows()[0]
+        assert (got["answered"], want[0]["answered"]) == (6, 5)
+    with db.connect(db_path) as rw:
+        res = compute.compute(rw, ps, "institution", r)
+        assert res.comments_source == "stored"
+        assert res.rows()[0] == got
+    with db.connect(db_path, read_only=True) as ro:
+        assert compute.compute(ro, ps, "institution", r).comments_source == "stored"

@@ -64,6 +64,26 @@ def _periods(con, args, rules):
         raise CliError(str(exc)) from None
 
 
+def _refresh_stored(path, r) -> None:
+    """Bring the stored response table up to date if the database can be written now.
+
+    Best effort: when another process holds the database, the metrics are computed on the fly
+    (same figures, slower; docs/metrics.md, "The stored response table").
+    """
+    import logging
+
+    from metrics import stored
+
+    try:
+        with db.connect(path, read_only=True) as con:
+            if not stored.has_table(con) or stored.stale(con, r) is None:
+                return
+        with db.connect(path, wait=2.0) as con:
+            stored.refresh(con, r)
+    except Exception as exc:  # noqa: BLE001 - the read-only path still answers
+        logging.getLogger(__name__).info("comment_responses not refreshed: %s", exc)
+
+
 def cmd_metrics(args) -> int:
     from metrics import compute, rules
 
@@ -71,6 +91,7 @@ def cmd_metrics(args) -> int:
         r = rules.load()
     except rules.RulesError as exc:
         raise CliError(f"metrics definitions refused: {exc}") from None
+    _refresh_stored(args.db, r)
     with db.connect(args.db, read_only=True) as con:
         ps = _periods(con, args, r)
         if not ps:

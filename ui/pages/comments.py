@@ -14,19 +14,14 @@ import streamlit as st
 
 from closer.analysis import summaries, terms, topics
 from closer.analysis.hate import CATEGORIES
-from ui import data
+from ui import data, theme
 
 TITLE = "Comments"
 ICON = ":material/forum:"
 ORDER = 25
 ROLES = None
 
-SENTIMENT_COLOURS = {
-    "positive": "#2e7d32",
-    "neutral": "#9e9e9e",
-    "negative": "#c62828",
-    "unscored": "#e0e0e0",
-}
+SENTIMENT_COLOURS = theme.SENTIMENT_COLOURS  # the same colours on every page
 
 
 def _share(part: int, whole: int) -> str:

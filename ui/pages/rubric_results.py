@@ -12,7 +12,7 @@ import streamlit as st
 from closer import auth, db
 from rubrics import agreement, results
 from rubrics import submissions as subs
-from ui import charts, data, session
+from ui import charts, data, session, theme
 
 TITLE = "Insider vs outsider"
 ICON = ":material/balance:"
@@ -113,7 +113,7 @@ def _means_chart(df: pd.DataFrame, title: str) -> go.Figure:
         orientation="h",
         range_x=(0, 4),
         title=title,
-        color_discrete_map={"insider": "#d95f02", "outsider": "#1b9e77"},
+        color_discrete_map=theme.PERSPECTIVE_COLOURS,
         hover_data=["median", "raters"],
         labels={"mean": "mean score (0–4)", "criterion_title": "", "perspective": ""},
     )
@@ -137,7 +137,7 @@ def _alpha_chart(df: pd.DataFrame, x: str, title: str) -> go.Figure:
         barmode="group",
         title=title,
         range_y=(min(-0.2, float(d["alpha_ordinal"].min()) - 0.05) if len(d) else -0.2, 1),
-        color_discrete_map={"insider": "#d95f02", "outsider": "#1b9e77"},
+        color_discrete_map=theme.PERSPECTIVE_COLOURS,
         hover_data=["units", "raters"],
         labels={"alpha_ordinal": "Krippendorff's α (ordinal)", x: ""},
     )

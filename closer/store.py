@@ -117,6 +117,16 @@ def _table(rows: Any, schema: pa.Schema, fill: dict[str, Any]) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
+def _stage_dedup(con: duckdb.DuckDBPyConnection, name: str, keys: tuple[str, ...]) -> str:
+    """Copy registered rows `name` into temp table _dedup, one row per key; returns the key list."""
+    keylist = ", ".join(keys)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _dedup AS SELECT * EXCLUDE (_rn) FROM ("
+        f" SELECT *, row_number() OVER (PARTITION BY {keylist}) AS _rn FROM {name}) WHERE _rn = 1"
+    )
+    return keylist
+
+
 def _merge(con: duckdb.DuckDBPyConnection, table: str, staged: pa.Table, keys: tuple[str, ...], updatable: tuple[str, ...]) -> int:
     """Upsert `staged` into `table` on `keys` (last duplicate in the batch wins)."""
     if staged.num_rows == 0:
@@ -124,11 +134,7 @@ def _merge(con: duckdb.DuckDBPyConnection, table: str, staged: pa.Table, keys: t
     name = f"_staged_{table}"
     con.register(name, staged)
     try:
-        keylist = ", ".join(keys)
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _dedup AS SELECT * EXCLUDE (_rn) FROM ("
-            f" SELECT *, row_number() OVER (PARTITION BY {keylist}) AS _rn FROM {name}) WHERE _rn = 1"
-        )
+        keylist = _stage_dedup(con, name, keys)
         sets = ", ".join(f"{c} = s.{c}" for c in updatable)
         on = " AND ".join(f"t.{k} = s.{k}" for k in keys)
         con.execute(f"UPDATE {table} AS t SET {sets} FROM _dedup AS s WHERE {on}")
@@ -147,11 +153,7 @@ def _replace_snapshots(con: duckdb.DuckDBPyConnection, table: str, staged: pa.Ta
     name = f"_staged_{table}"
     con.register(name, staged)
     try:
-        keylist = ", ".join(keys)
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _dedup AS SELECT * EXCLUDE (_rn) FROM ("
-            f" SELECT *, row_number() OVER (PARTITION BY {keylist}) AS _rn FROM {name}) WHERE _rn = 1"
-        )
+        _stage_dedup(con, name, keys)
         con.execute(f"DELETE FROM {table} AS t USING _dedup AS s WHERE " + " AND ".join(f"t.{k} = s.{k}" for k in keys))
         con.execute(f"INSERT INTO {table} SELECT * FROM _dedup")
         n = con.execute("SELECT count(*) FROM _dedup").fetchone()[0]

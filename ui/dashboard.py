@@ -1110,6 +1110,31 @@ def _cached_build(path: str, version: tuple) -> Dashboard:
     return dash
 
 
+def load_for_page(purpose: str) -> Dashboard | None:
+    """The dashboard for a facilitator page, or None after saying on the page why there is none.
+
+    purpose completes "nothing collected yet, so there is no figure to …" (compare, show, report).
+    """
+    try:
+        dash = load()
+    except NotReady as exc:
+        st.warning(str(exc))
+        return None
+    if dash.institutions.empty:
+        st.info(
+            "No institutions registered yet: load a registry (`closer registry load …`) or run "
+            "`closer demo`."
+        )
+        return None
+    if dash.empty:
+        st.info(
+            f"n/a: nothing collected yet, so there is no figure to {purpose} (`closer collect`, "
+            "or `closer demo`)."
+        )
+        return None
+    return dash
+
+
 def load() -> Dashboard:
     """The dashboard of the app's database, computed once per database version (a finished
     run, an override or a rubric submission changes the version and so recomputes it).

@@ -61,22 +61,8 @@ def render() -> None:
     access.require_role("facilitator", "admin")
     st.title("Institution profile")
     st.caption(data.data_as_of())
-    try:
-        dash = dsh.load()
-    except dsh.NotReady as exc:
-        st.warning(str(exc))
-        return
-    if dash.institutions.empty:
-        st.info(
-            "No institutions registered yet: load a registry (`closer registry load …`) or run "
-            "`closer demo`."
-        )
-        return
-    if dash.empty:
-        st.info(
-            "n/a: nothing collected yet, so there is no figure to show (`closer collect`, or "
-            "`closer demo`)."
-        )
+    dash = dsh.load_for_page("show")
+    if dash is None:
         return
     iid, period_key = _pick(dash)
     dash = dsh.cached_only(dash.key, iid, dash)  # this institution's rows only

@@ -31,22 +31,8 @@ def render() -> None:
     access.require_role("facilitator", "admin")
     st.title("Workshop report")
     st.caption(data.data_as_of())
-    try:
-        dash = dsh.load()
-    except dsh.NotReady as exc:
-        st.warning(str(exc))
-        return
-    if dash.institutions.empty:
-        st.info(
-            "No institutions registered yet: load a registry (`closer registry load …`) or run "
-            "`closer demo`."
-        )
-        return
-    if dash.empty:
-        st.info(
-            "n/a: nothing collected yet, so there is no figure to report (`closer collect`, or "
-            "`closer demo`)."
-        )
+    dash = dsh.load_for_page("report")
+    if dash is None:
         return
     ws = dsh.workshop()
     regions = sorted(dash.institutions["region"].dropna().unique())

@@ -274,6 +274,7 @@ def main() -> None:
     r = rules.load()
     months = [periods.month(2025, m, r.timezone) for m in range(1, 13)]
     with db.connect(path) as con:
+        con.execute("DELETE FROM comments WHERE last_run_id = 'run_new'")  # a reused database
         t = time.perf_counter()
         full = stored.refresh(con, r, full=True)
         t_full = time.perf_counter() - t

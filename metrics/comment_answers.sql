@@ -87,7 +87,8 @@ WITH c AS (
            response_clock(answered_at) - response_clock(created_at) AS latency_s
     FROM asked
 )
-SELECT * EXCLUDE (thread_gap),
+SELECT k, post_k, group_id, period_id, created_at, answered_at, age_s, asks, tier,
+       tier_ord_of(tier) AS tier_ord, tier_limit_s(tier)::DOUBLE AS limit_s, latency_s, thread_gap,
        CASE WHEN answered_at IS NOT NULL THEN 'answered'
             WHEN age_s < ${shortest_tier_s} THEN 'still_open'
             WHEN thread_gap THEN 'unverified'

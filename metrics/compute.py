@@ -177,6 +177,9 @@ def _prepare(
         con.execute(m)
     limits = " ".join(f"WHEN {sql_str(t.name)} THEN {t.limit_hours * 3600:g}" for t in rules.tiers)
     con.execute(f"CREATE OR REPLACE TEMP MACRO tier_limit_s(tier) AS (CASE tier {limits} END)")
+    by_ord = ", ".join(f"{t.limit_hours * 3600:g}" for t in rules.tiers)
+    con.execute(f"CREATE OR REPLACE TEMP MACRO tier_limit_of(ord) AS ([{by_ord}]::DOUBLE[])[ord + 1]")
+    con.execute(stored_mod.tier_ord_macro(rules))
     con.execute(f"CREATE OR REPLACE TEMP MACRO period_of(ts) AS ({_period_case(periods)})")
     con.execute(
         "CREATE OR REPLACE TEMP MACRO url_key(u) AS (rtrim(regexp_replace(lower(trim(u)),"
@@ -351,7 +354,10 @@ def _compute_batch(
                 subst,
                 asks="r.asks" if text_rules else "NULL::BOOLEAN",
                 tier="r.tier" if text_rules else "NULL::VARCHAR",
+                tier_ord="r.tier_ord" if text_rules else "NULL::UTINYINT",
             )
+        elif src.stage == "_thread_seen" and source == "stored":
+            sql = stored_mod.MEMBERS_SEEN_SQL
         started = time.perf_counter()
         if src.stage == "_citizen_comments":
             _drop_temp(con, "_citizen_comments")  # a table on the fly, a view when stored

@@ -1,6 +1,6 @@
 -- family: Two-way communication
 -- order: 22
--- needs: [_citizen_comments]
+-- needs: [_comment_counts]
 -- text_rules: true
 -- metrics:
 --   - name: questions
@@ -33,9 +33,9 @@ SELECT f.period_id, f.group_id,
 FROM _frame f
 LEFT JOIN (
     SELECT period_id, group_id,
-           count(*) FILTER (asks) AS questions,
-           count(*) FILTER (asks AND status = 'answered') AS questions_answered,
-           count(*) FILTER (asks AND status = 'unanswered') AS questions_unanswered
-    FROM _citizen_comments
+           coalesce(sum(comments) FILTER (asks), 0)::BIGINT AS questions,
+           coalesce(sum(comments) FILTER (asks AND status = 'answered'), 0)::BIGINT AS questions_answered,
+           coalesce(sum(comments) FILTER (asks AND status = 'unanswered'), 0)::BIGINT AS questions_unanswered
+    FROM _comment_counts
     GROUP BY ALL
 ) x USING (period_id, group_id);

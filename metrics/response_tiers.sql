@@ -1,7 +1,7 @@
 -- family: Two-way communication
 -- order: 23
 -- text_rules: true
--- needs: [_citizen_comments]
+-- needs: [_comment_counts]
 -- long: true
 -- metrics:
 --   - name: tier_<tier>_comments
@@ -36,9 +36,9 @@ FROM _frame f
 CROSS JOIN _tiers t
 LEFT JOIN (
     SELECT period_id, group_id, tier,
-           count(*) AS comments,
-           count(*) FILTER (tier_outcome IN ('met', 'late', 'overdue')) AS due,
-           count(*) FILTER (tier_outcome = 'met') AS met
-    FROM _citizen_comments
+           coalesce(sum(comments), 0)::BIGINT AS comments,
+           coalesce(sum(comments) FILTER (tier_outcome IN ('met', 'late', 'overdue')), 0)::BIGINT AS due,
+           coalesce(sum(comments) FILTER (tier_outcome = 'met'), 0)::BIGINT AS met
+    FROM _comment_counts
     GROUP BY ALL
 ) x USING (period_id, group_id, tier);

@@ -1,6 +1,6 @@
 -- family: Two-way communication
 -- order: 21
--- needs: [_citizen_comments]
+-- needs: [_comment_counts, _citizen_comments]
 -- metrics:
 --   - name: citizen_comments
 --     unit: comments
@@ -58,8 +58,8 @@ SELECT f.period_id, f.group_id,
        coalesce(x.still_open, 0) AS still_open,
        coalesce(x.unverified, 0) AS unverified,
        x.answered / nullif(x.answered + x.unanswered, 0)::DOUBLE AS response_rate,
-       x.latency_median_s / 3600 AS latency_median_h,
-       x.latency_p90_s / 3600 AS latency_p90_h,
+       l.latency_median_s / 3600 AS latency_median_h,
+       l.latency_p90_s / 3600 AS latency_p90_h,
        CASE WHEN coalesce(x.citizen_comments, 0) = 0 THEN 'no citizen comment in the period'
             WHEN x.answered + x.unanswered = 0 AND x.unverified = 0 THEN
                 'all ' || x.still_open || ' citizen comments are still open'
@@ -74,13 +74,19 @@ SELECT f.period_id, f.group_id,
 FROM _frame f
 LEFT JOIN (
     SELECT period_id, group_id,
-           count(*) AS citizen_comments,
-           count(*) FILTER (status = 'answered') AS answered,
-           count(*) FILTER (status = 'unanswered') AS unanswered,
-           count(*) FILTER (status = 'still_open') AS still_open,
-           count(*) FILTER (status = 'unverified') AS unverified,
+           coalesce(sum(comments), 0)::BIGINT AS citizen_comments,
+           coalesce(sum(comments) FILTER (status = 'answered'), 0)::BIGINT AS answered,
+           coalesce(sum(comments) FILTER (status = 'unanswered'), 0)::BIGINT AS unanswered,
+           coalesce(sum(comments) FILTER (status = 'still_open'), 0)::BIGINT AS still_open,
+           coalesce(sum(comments) FILTER (status = 'unverified'), 0)::BIGINT AS unverified
+    FROM _comment_counts
+    GROUP BY ALL
+) x USING (period_id, group_id)
+LEFT JOIN (
+    SELECT period_id, group_id,
            quantile_cont(latency_s, 0.5) AS latency_median_s,
            quantile_cont(latency_s, 0.9) AS latency_p90_s
     FROM _citizen_comments
+    WHERE answered_at IS NOT NULL
     GROUP BY ALL
-) x USING (period_id, group_id);
+) l USING (period_id, group_id);

@@ -10,12 +10,16 @@ up to date with the comments, the comment analysis and the rules:
 - otherwise only the threads (posts) that have comments from a collection run that is new or
   whose comment count or latest time changed, or a comment analysed after the last refresh, are
   recomputed (a new institution reply answers comments only in its own thread);
+- a collection run whose post snapshots are new or changed updates the seen time of its
+  posts' threads (seen_at: the post's latest snapshot, when the thread was last read; and
+  seen_age_s: an unanswered comment's age then, on the response clock); a run that lost
+  snapshots updates every thread's;
 - if afterwards the table does not hold exactly one row per citizen comment (comments deleted,
   analysis rows removed), it is rebuilt whole.
 
-What depends on the request (periods, grouping, the data's as-of time for "still open",
-thread_coverage for "unverified", the tiers' limits) is applied when the metrics aggregate the
-rows (metrics.compute), not stored.
+What depends on the request (periods, grouping, the account's or the data's as-of time for a
+thread whose post has no snapshot, thread_coverage for "unverified", the tiers' limits) is
+applied when the metrics aggregate the rows (metrics.compute), not stored.
 """
 
 from __future__ import annotations
@@ -33,15 +37,18 @@ log = logging.getLogger(__name__)
 
 # The macros whose results are stored (asks, tier, clock); their SQL is the rules' signature.
 _STORED_MACROS = ("comment_keyword_hit", "comment_asks", "comment_tier", "response_clock")
+# The stored columns' layout: a new one changes the signature, so old tables are rebuilt.
+LAYOUT = "2: tier_ord, seen_at, seen_age_s"
 
 
 def has_table(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(
         con.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND NOT temporary"
-            " AND table_name IN ('comment_responses', 'comment_responses_state', 'comment_responses_runs')"
+            " AND table_name IN ('comment_responses', 'comment_responses_state', 'comment_responses_runs',"
+            " 'comment_responses_snapshots')"
         ).fetchone()[0]
-        == 3
+        == 4
     )
 
 
@@ -53,7 +60,14 @@ def rules_signature(rules: Rules) -> str:
     text = "\n".join(
         m for m in rules.macros() if m.split(" MACRO ")[1].split("(")[0] in _STORED_MACROS
     )
+    text += "\n" + tier_ord_macro(rules) + "\n" + LAYOUT
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def tier_ord_macro(rules: Rules) -> str:
+    """tier_ord_of(tier): a tier's position in response_tiers.yaml (0 = first), NULL for none."""
+    whens = " ".join(f"WHEN {rules_mod.sql_str(t.name)} THEN {i}" for i, t in enumerate(rules.tiers))
+    return f"CREATE OR REPLACE TEMP MACRO tier_ord_of(tier) AS (CASE tier {whens} END)::UTINYINT"
 
 
 def _has_analysis(con: duckdb.DuckDBPyConnection) -> bool:
@@ -91,6 +105,22 @@ def _changed_runs(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in rows]
 
 
+def _changed_snapshot_runs(con: duckdb.DuckDBPyConnection) -> tuple[list[str], bool]:
+    """Collection runs whose post snapshots differ from the last refresh, and whether any of
+    them lost snapshots (a run removed or shrunk: which posts it held is no longer known)."""
+    rows = con.execute(
+        """
+        SELECT coalesce(l.run_id, s.run_id), l.snapshots IS NULL OR l.snapshots < s.snapshots
+        FROM (
+            SELECT run_id, count(*) AS snapshots, max(snapshot_at) AS latest
+            FROM post_snapshots GROUP BY ALL
+        ) l FULL JOIN comment_responses_snapshots s USING (run_id)
+        WHERE l.snapshots IS DISTINCT FROM s.snapshots OR l.latest IS DISTINCT FROM s.latest
+        """
+    ).fetchall()
+    return [r[0] for r in rows], any(r[1] for r in rows)
+
+
 def stale(con: duckdb.DuckDBPyConnection, rules: Rules | None = None) -> str | None:
     """Why the stored table is not current (a short reason), or None when it is."""
     if not has_table(con):
@@ -104,12 +134,16 @@ def stale(con: duckdb.DuckDBPyConnection, rules: Rules | None = None) -> str | N
         return "comment analysis changed"
     if _changed_runs(con):
         return "new or changed comments"
+    if _changed_snapshot_runs(con)[0]:
+        return "new or changed post snapshots (when threads were last read)"
     return None
 
 
 def _build_sql(where: str) -> list[str]:
-    """Statements filling _cr_new with the rows of the comments matching `where`."""
+    """Statements filling _cr_new with the rows of the comments matching `where` (a condition
+    on platform and post_id, or on the comments' columns when `where` is "true")."""
     return [
+        _seen_sql(where),
         f"""
         CREATE OR REPLACE TEMP TABLE _cr_links AS
         SELECT hash(platform, comment_id) AS k, hash(platform, parent_id) AS pk,
@@ -143,13 +177,27 @@ def _build_sql(where: str) -> list[str]:
                    coalesce(ca.is_question, comment_asks(c.text)) AS asks
             FROM c LEFT JOIN _cr_answers a USING (k) LEFT JOIN _comment_analysis ca USING (k)
         )
-        SELECT k, post_k, platform, comment_id, account_id, created_at, answered_at, asks,
-               comment_tier(text, asks, topics, hit) AS tier,
-               response_clock(created_at) AS created_clock,
-               response_clock(answered_at) - response_clock(created_at) AS latency_s
-        FROM asked
+        SELECT k, post_k, platform, comment_id, account_id, created_at, answered_at, asks, tier,
+               tier_ord_of(tier) AS tier_ord, created_clock,
+               response_clock(answered_at) - created_clock AS latency_s, seen_at,
+               CASE WHEN answered_at IS NULL THEN response_clock(seen_at) - created_clock END
+                   AS seen_age_s
+        FROM (
+            SELECT a.*, comment_tier(text, asks, topics, hit) AS tier,
+                   response_clock(created_at) AS created_clock, s.seen_at
+            FROM asked a LEFT JOIN _cr_seen s USING (post_k)
+        )
         """,
     ]
+
+
+def _seen_sql(where: str) -> str:
+    """_cr_seen: the latest snapshot of each post matching `where` (when its thread was read)."""
+    return f"""
+        CREATE OR REPLACE TEMP TABLE _cr_seen AS
+        SELECT hash(platform, post_id) AS post_k, max(snapshot_at) AS seen_at
+        FROM post_snapshots WHERE {where} GROUP BY ALL
+    """
 
 
 def refresh(
@@ -157,7 +205,8 @@ def refresh(
 ) -> dict[str, object]:
     """Bring comment_responses up to date (idempotent, incremental); returns what it did.
 
-    {"mode": "full" | "incremental" | "none", "threads": n recomputed, "rows": rows written}.
+    {"mode": "full" | "incremental" | "none", "threads": n recomputed, "rows": rows written,
+    "seen": threads whose seen time was updated (new post snapshots)}.
     Needs a writable, migrated connection. All or nothing: one transaction.
     """
     from metrics import compute as compute_mod  # the rules' macros and the analysis seam
@@ -168,10 +217,13 @@ def refresh(
     sig = rules_signature(rules)
     for m in rules.macros():
         con.execute(m)
+    con.execute(tier_ord_macro(rules))
     compute_mod._drop_temp(con, "_comment_analysis")
     con.execute(compute_mod._comment_analysis_view(con, True))
     st = _state(con)
     n_an, latest_an = _live_analysis(con)
+    threads = written = seen = 0
+    mode = "none"
     con.execute("BEGIN")
     try:
         full = full or st.get("rules_signature") != sig
@@ -196,9 +248,7 @@ def refresh(
                     "SELECT hash(c.platform, c.post_id) AS post_k FROM comment_analysis a"
                     f" JOIN comments c USING (platform, comment_id) WHERE {cond}"
                 )
-            if not parts:
-                mode, threads, written = "none", 0, 0
-            else:
+            if parts:
                 con.execute(
                     "CREATE OR REPLACE TEMP TABLE _cr_posts AS SELECT DISTINCT post_k FROM ("
                     + " UNION ALL ".join(parts)
@@ -210,7 +260,7 @@ def refresh(
                 con.execute(
                     "DELETE FROM comment_responses WHERE post_k IN (SELECT post_k FROM _cr_posts)"
                 )
-                con.execute("INSERT INTO comment_responses SELECT * FROM _cr_new")
+                con.execute("INSERT INTO comment_responses BY NAME SELECT * FROM _cr_new")
                 written = con.execute("SELECT count(*) FROM _cr_new").fetchone()[0]
                 mode = "incremental"
             stored, live = con.execute(
@@ -226,15 +276,24 @@ def refresh(
             for sql in _build_sql("true"):
                 con.execute(sql)
             con.execute("DELETE FROM comment_responses")
-            con.execute("INSERT INTO comment_responses SELECT * FROM _cr_new")
+            con.execute("INSERT INTO comment_responses BY NAME SELECT * FROM _cr_new")
             written = con.execute("SELECT count(*) FROM _cr_new").fetchone()[0]
             threads = con.execute("SELECT count(DISTINCT post_k) FROM _cr_new").fetchone()[0]
             mode = "full"
+        else:
+            seen = _refresh_seen(con)
+            if seen and mode == "none":
+                mode = "incremental"
         if mode != "none":
             con.execute("DELETE FROM comment_responses_runs")
             con.execute(
                 "INSERT INTO comment_responses_runs SELECT last_run_id, count(*),"
                 " max(greatest(created_at, coalesce(edited_at, created_at))) FROM comments GROUP BY ALL"
+            )
+            con.execute("DELETE FROM comment_responses_snapshots")
+            con.execute(
+                "INSERT INTO comment_responses_snapshots SELECT run_id, count(*), max(snapshot_at)"
+                " FROM post_snapshots GROUP BY ALL"
             )
             con.execute("DELETE FROM comment_responses_state")
             con.executemany(
@@ -250,41 +309,90 @@ def refresh(
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
-    for t in ("_cr_links", "_cr_answers", "_cr_new", "_cr_posts", "_cr_runs"):
+    for t in ("_cr_links", "_cr_answers", "_cr_new", "_cr_posts", "_cr_runs", "_cr_seen"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
-    log.info("comment_responses refreshed: %s, %s threads, %s rows", mode, threads, written)
-    return {"mode": mode, "threads": threads, "rows": written}
+    log.info(
+        "comment_responses refreshed: %s, %s threads, %s rows, %s seen times",
+        mode,
+        threads,
+        written,
+        seen,
+    )
+    return {"mode": mode, "threads": threads, "rows": written, "seen": seen}
+
+
+def _refresh_seen(con: duckdb.DuckDBPyConnection) -> int:
+    """Update seen_at and seen_age_s of the threads whose posts have new or changed snapshots
+    (all threads when a run lost snapshots); returns how many threads were updated."""
+    runs, shrunk = _changed_snapshot_runs(con)
+    if not runs:
+        return 0
+    if shrunk:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _cr_posts AS SELECT DISTINCT post_k FROM comment_responses"
+        )
+    else:
+        con.execute("CREATE OR REPLACE TEMP TABLE _cr_runs (run_id VARCHAR)")
+        con.executemany("INSERT INTO _cr_runs VALUES (?)", [(r,) for r in runs])
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _cr_posts AS SELECT DISTINCT hash(platform, post_id) AS post_k"
+            " FROM post_snapshots WHERE run_id IN (SELECT run_id FROM _cr_runs)"
+        )
+    con.execute(_seen_sql("hash(platform, post_id) IN (SELECT post_k FROM _cr_posts)"))
+    con.execute(
+        """
+        UPDATE comment_responses r
+        SET seen_at = s.seen_at,
+            seen_age_s = CASE WHEN r.answered_at IS NULL
+                              THEN response_clock(s.seen_at) - r.created_clock END
+        FROM (SELECT p.post_k, s.seen_at FROM _cr_posts p LEFT JOIN _cr_seen s USING (post_k)) s
+        WHERE r.post_k = s.post_k AND r.seen_at IS DISTINCT FROM s.seen_at
+        """
+    )
+    return con.execute("SELECT count(*) FROM _cr_posts").fetchone()[0]
 
 
 # Replaces metrics/comment_answers.sql when the stored table is current: the same columns of
 # _citizen_comments, from the stored rows plus what depends on the request. A view, not a
 # table: each metric reads only the columns it needs straight from comment_responses, which
-# costs less than writing ten million rows into a temporary table.
+# costs less than writing ten million rows into a temporary table. A thread's seen time is
+# stored (seen_age_s); only a thread whose post has no snapshot falls back to its account's
+# latest snapshot, else the data's as-of time.
 CITIZEN_COMMENTS_SQL = """
 CREATE OR REPLACE TEMP VIEW _citizen_comments AS
 WITH c AS (
     SELECT r.k, r.post_k, m.group_id, period_of(r.created_at) AS period_id, r.created_at,
-           r.answered_at, ${asks} AS asks, ${tier} AS tier, r.latency_s,
+           r.answered_at, ${asks} AS asks, ${tier} AS tier, ${tier_ord} AS tier_ord, r.latency_s,
            CASE WHEN r.answered_at IS NULL
-                THEN response_clock(coalesce(t.seen_at, m.seen_at, ${as_of})) - r.created_clock
+                THEN coalesce(r.seen_age_s,
+                              response_clock(coalesce(m.seen_at, ${as_of})) - r.created_clock)
            END AS age_s,
            r.answered_at IS NULL AND g.post_k IS NOT NULL AS thread_gap
     FROM comment_responses r
     JOIN _members_seen m USING (account_id)
-    LEFT JOIN _thread_seen t USING (post_k)
     LEFT JOIN _thread_gaps g USING (post_k)
     WHERE r.created_at >= ${scope_start} AND r.created_at < ${scope_end}
       AND period_of(r.created_at) IS NOT NULL
 )
-SELECT k, post_k, group_id, period_id, created_at, answered_at, age_s, asks, tier, latency_s,
+SELECT k, post_k, group_id, period_id, created_at, answered_at, age_s, asks, tier, tier_ord,
+       tier_limit_of(tier_ord) AS limit_s, latency_s, thread_gap,
        CASE WHEN answered_at IS NOT NULL THEN 'answered'
             WHEN age_s < ${shortest_tier_s} THEN 'still_open'
             WHEN thread_gap THEN 'unverified'
             ELSE 'unanswered' END AS status,
-       CASE WHEN answered_at IS NOT NULL AND latency_s <= tier_limit_s(tier) THEN 'met'
+       CASE WHEN answered_at IS NOT NULL AND latency_s <= tier_limit_of(tier_ord) THEN 'met'
             WHEN answered_at IS NOT NULL THEN 'late'
-            WHEN age_s < tier_limit_s(tier) THEN 'pending'
+            WHEN age_s < tier_limit_of(tier_ord) THEN 'pending'
             WHEN thread_gap THEN 'unverified'
             ELSE 'overdue' END AS tier_outcome
 FROM c
+"""
+
+# Replaces metrics/thread_seen.sql when the stored table is current: the threads' seen times
+# are stored, only the accounts' (the fallback) are needed.
+MEMBERS_SEEN_SQL = """
+CREATE OR REPLACE TEMP TABLE _members_seen AS
+SELECT m.account_id, m.group_id, s.seen_at
+FROM _members m
+LEFT JOIN (SELECT account_id, max(snapshot_at) AS seen_at FROM account_snapshots GROUP BY ALL) s USING (account_id);
 """

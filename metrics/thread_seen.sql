@@ -8,7 +8,6 @@
 CREATE OR REPLACE TEMP TABLE _thread_seen AS
 SELECT hash(platform, post_id) AS post_k, max(snapshot_at) AS seen_at
 FROM post_snapshots
-WHERE snapshot_at >= ${scope_start}
 GROUP BY ALL;
 
 CREATE OR REPLACE TEMP TABLE _members_seen AS

@@ -58,14 +58,14 @@ def test_both_paths_agree_on_three_levels(world, con):
 def test_incremental_refresh_recomputes_only_changed_threads(threads, con):  # noqa: F811
     w = threads
     assert stored.refresh(con)["mode"] == "full"
-    assert stored.refresh(con) == {"mode": "none", "threads": 0, "rows": 0}
+    assert stored.refresh(con) == {"mode": "none", "threads": 0, "rows": 0, "seen": 0}
     assert stored.stale(con) is None
     # a second thread; then, in a new collection run r1, the institution answers c6 (thread P)
     q = w.post("mastodon:primaria@social.example", "2026-05-07 08:00", post_id="Q")
     w.comment("mastodon:primaria@social.example", q, "2026-05-07 09:00", text="Hm", comment_id="q1")
     assert stored.stale(con) == "new or changed comments"
     # the World writes every comment in run r0, which grew: its threads P and Q are recomputed
-    assert stored.refresh(con) == {"mode": "incremental", "threads": 2, "rows": 10}
+    assert stored.refresh(con) == {"mode": "incremental", "threads": 2, "rows": 10, "seen": 0}
     con.execute(
         "INSERT INTO comments (platform, comment_id, post_id, parent_id, account_id, created_at,"
         " by_institution, author, text, first_run_id, last_run_id) VALUES ('mastodon', 'a6', 'P',"
@@ -73,7 +73,7 @@ def test_incremental_refresh_recomputes_only_changed_threads(threads, con):  # n
         " 'mastodon:primaria@social.example', 'Da', 'r1', 'r1')"
     )
     # thread P again: its 9 citizen comments are recomputed, Q's is not
-    assert stored.refresh(con) == {"mode": "incremental", "threads": 1, "rows": 9}
+    assert stored.refresh(con) == {"mode": "incremental", "threads": 1, "rows": 9, "seen": 0}
     c6 = con.execute(
         "SELECT answered_at IS NOT NULL, latency_s / 3600 FROM comment_responses"
         " WHERE comment_id = 'c6'"
@@ -92,10 +92,38 @@ def test_new_analysis_refreshes_its_threads(threads, con):  # noqa: F811
         " ('mastodon', 'c8', 't', 1, 'ro', ['roads'], true, 1, true, now())"
     )
     assert stored.stale(con) == "comment analysis changed"
-    assert stored.refresh(con) == {"mode": "incremental", "threads": 1, "rows": 9}
+    assert stored.refresh(con) == {"mode": "incremental", "threads": 1, "rows": 9, "seen": 0}
     assert con.execute(
         "SELECT asks, tier FROM comment_responses WHERE comment_id = 'c8'"
     ).fetchone() == (True, "review")
+
+
+def test_a_new_snapshot_of_the_post_updates_its_threads_seen_time(threads, con):  # noqa: F811
+    w = threads
+    stored.refresh(con)
+    age = "SELECT seen_at, seen_age_s / 3600 FROM comment_responses WHERE comment_id = ?"
+    # c7 was 1 h old when thread P was last read (its snapshot of 2026-05-20 12:00): still open
+    assert con.execute(age, ["c7"]).fetchone()[1] == pytest.approx(1.0)
+    assert both(con)[2].rows()[0]["still_open"] == 1
+    # a later collection reads P again at 15:00: c7 is 4 h old then, over the 3 h shortest tier
+    w.counts("mastodon:primaria@social.example", "P", "2026-05-20 15:00", likes=2, replies=12)
+    assert stored.stale(con) == "new or changed post snapshots (when threads were last read)"
+    assert stored.refresh(con) == {"mode": "incremental", "threads": 0, "rows": 0, "seen": 1}
+    seen_at, hours = con.execute(age, ["c7"]).fetchone()
+    assert (seen_at.isoformat(), hours) == ("2026-05-20T15:00:00+00:00", pytest.approx(4.0))
+    # answered comments keep no age; every comment of the thread has the new seen time
+    assert con.execute(age, ["c1"]).fetchone()[1] is None
+    assert con.execute(
+        "SELECT count(DISTINCT seen_at), count(*) FROM comment_responses"
+    ).fetchone() == (1, 9)
+    fly, fly_rows, kept, kept_rows = both(con)
+    assert (kept.rows(), kept_rows) == (fly.rows(), fly_rows)
+    assert (kept.rows()[0]["still_open"], kept.rows()[0]["unanswered"]) == (0, 4)
+    # that run's snapshot removed again (a run lost snapshots): every thread is re-read
+    con.execute("DELETE FROM post_snapshots WHERE snapshot_at = TIMESTAMPTZ '2026-05-20 15:00:00+00'")
+    assert stored.refresh(con) == {"mode": "incremental", "threads": 0, "rows": 0, "seen": 1}
+    assert con.execute(age, ["c7"]).fetchone()[1] == pytest.approx(1.0)
+    assert both(con)[2].rows()[0]["still_open"] == 1
 
 
 def test_changed_rules_rebuild_the_table(threads, con, tmp_path):  # noqa: F811

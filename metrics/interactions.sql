@@ -37,22 +37,25 @@ WITH posts AS (
 ), snaps AS (  -- a post's snapshots come after it was created, so after the scope's start
     SELECT hash(platform, post_id) AS post_k, snapshot_at, likes, shares, replies, quotes
     FROM post_snapshots WHERE snapshot_at >= ${scope_start}
-), counted AS (
-    SELECT p.period_id, p.group_id, p.account_id, p.post_k,
-           arg_min({'likes': s.likes, 'shares': s.shares, 'replies': s.replies, 'quotes': s.quotes},
-                   CASE WHEN s.snapshot_at < p.ends_at THEN -epoch(s.snapshot_at)
-                        ELSE 1e11 + epoch(s.snapshot_at) END) AS c
+), keyed AS (  -- how close each snapshot is to the period's end: before it first, latest first
+    SELECT p.post_k, s.likes, s.shares, s.replies, s.quotes,
+           CASE WHEN s.snapshot_at < p.ends_at THEN -epoch(s.snapshot_at)
+                ELSE 1e11 + epoch(s.snapshot_at) END AS closeness
     FROM posts p JOIN snaps s USING (post_k)
-    GROUP BY ALL
+), counted AS (  -- each post's counts at that snapshot (NULL stays NULL: arg_min_null)
+    SELECT post_k, arg_min_null(likes, closeness) AS likes, arg_min_null(shares, closeness) AS shares,
+           arg_min_null(replies, closeness) AS replies, arg_min_null(quotes, closeness) AS quotes
+    FROM keyed
+    GROUP BY post_k
 ), per_post AS (
-    SELECT period_id, group_id, account_id,
+    SELECT p.period_id, p.group_id, p.account_id,
            c.likes IS NOT NULL AS has_likes, c.shares IS NOT NULL AS has_shares,
            c.replies IS NOT NULL AS has_replies, c.quotes IS NOT NULL AS has_quotes,
            CASE WHEN c.likes IS NOT NULL OR c.shares IS NOT NULL OR c.replies IS NOT NULL
                      OR c.quotes IS NOT NULL
                 THEN coalesce(c.likes, 0) + coalesce(c.shares, 0) + coalesce(c.replies, 0)
                      + coalesce(c.quotes, 0) END AS interactions
-    FROM counted
+    FROM counted c JOIN posts p USING (post_k)
 ), g AS (
     SELECT p.period_id, p.group_id,
            avg(p.interactions) AS interactions_per_post,

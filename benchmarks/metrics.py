@@ -31,7 +31,7 @@ import pandas as pd
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 from closer import db
-from metrics import compute, periods, rules, stored
+from metrics import compute, periods, post_facts, rules, stored
 
 YEAR_START = "2025-01-01 00:00:00+00"
 PLATFORMS = ["mastodon", "bluesky", "feed", "facebook"]
@@ -279,6 +279,9 @@ def main() -> None:
         full = stored.refresh(con, r, full=True)
         t_full = time.perf_counter() - t
         t = time.perf_counter()
+        facts = post_facts.refresh(con, r, full=True)
+        t_facts = time.perf_counter() - t
+        t = time.perf_counter()
         n_new = add_comments(con, max(n_comments // 100, 1))
         t_add = time.perf_counter() - t
         t = time.perf_counter()
@@ -328,6 +331,10 @@ def main() -> None:
         f" tiers, clocks; written): {t_full:6.2f} s  ({full['rows']:,} rows)"
     )
     print(
+        f"    one-time refresh of post_facts over all posts (two-way keywords, cross-links):"
+        f" {t_facts:6.2f} s  ({facts['posts']:,} rows)"
+    )
+    print(
         f"(2) +{n_new:,} new comments in a new run (inserted in {t_add:.2f} s), incremental refresh:"
         f" {t_inc:6.2f} s  ({inc['threads']:,} threads, {inc['rows']:,} rows recomputed);"
         f" refresh with nothing new: {t_noop:.2f} s"
@@ -337,8 +344,8 @@ def main() -> None:
         f" columns, table fresh, read-only connection as the app: {t_all:6.2f} s  (target ≤ 3 s)"
     )
     print(
-        "    includes the freshness check, the post steps and every aggregation; not the refresh."
-        f" comments from: {res.comments_source}"
+        "    includes the freshness checks, the post steps and every aggregation; not the refreshes."
+        f" comments from: {res.comments_source}; post facts from: {res.posts_source}"
     )
     print(
         f"(4) response latency (median, p90 by institution × month), closer, table fresh: {t_lat:6.2f} s"

@@ -12,7 +12,25 @@ from typing import Any
 
 
 def refresh(con: Any, rules: Any = None, full: bool = False) -> dict[str, object]:
-    """Bring the stored response table up to date (metrics.stored.refresh): incremental, idempotent."""
-    from metrics import stored
+    """Bring the stored tables up to date: incremental, idempotent.
 
-    return stored.refresh(con, rules, full)
+    The response table (metrics.stored.refresh: its summary is returned) and the post facts
+    (metrics.post_facts.refresh: under "posts").
+    """
+    from metrics import post_facts, stored
+
+    done = stored.refresh(con, rules, full)
+    done["posts"] = post_facts.refresh(con, rules, full)
+    return done
+
+
+def stale(con: Any, rules: Any = None) -> str | None:
+    """Why a stored table is not current, or None (both current, or not migrated yet)."""
+    from metrics import post_facts, stored
+
+    for mod in (stored, post_facts):
+        if mod.has_table(con):
+            why = mod.stale(con, rules)
+            if why is not None:
+                return why
+    return None

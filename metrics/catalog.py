@@ -282,7 +282,7 @@ def render() -> str:
 
 def _stored_section() -> str:
     """docs/metrics.md's section on the stored response table, from metrics/stored.py."""
-    from metrics import stored
+    from metrics import post_facts, stored
 
     doc = (stored.__doc__ or "").split("\n", 1)[1].strip()
     return (
@@ -295,7 +295,11 @@ def _stored_section() -> str:
         " on a read-only connection (the app) a stale table is not used and the on-the-fly path"
         " gives the same figures, more slowly. `metrics.refresh(con)` is called by the demo step"
         " after comment analysis (closer/demo_steps/s25_metrics.py); both paths give identical"
-        " results on the hand-built tables (tests/metrics/test_stored.py).\n"
+        " results on the hand-built tables (tests/metrics/test_stored.py).\n\n"
+        + "## The stored post facts (`post_facts`, `metrics/post_facts.py`)\n\n"
+        + (post_facts.__doc__ or "").split("\n", 1)[1].strip()
+        + "\n\nWhich path a computation took is in `Result.posts_source` (`stored` or"
+        " `on the fly: <why>`).\n"
     )
 
 

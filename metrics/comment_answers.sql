@@ -31,6 +31,9 @@
 --   answered, younger than the limit: not counted for compliance yet), unverified (not
 --   answered as far as we saw, under a thread not read completely: not counted).
 --
+--   outcome_code gives status and tier outcome together as one small integer
+--   (metrics.stored.OUTCOMES), which _comment_counts groups on.
+--
 --   When none of the metrics asked for needs them (e.g. `only=["responses"]`), asks and tier
 --   are left NULL and neither the text rules nor comment analysis are read.
 --
@@ -89,6 +92,8 @@ WITH c AS (
 )
 SELECT k, post_k, group_id, period_id, created_at, answered_at, age_s, asks, tier,
        tier_ord_of(tier) AS tier_ord, tier_limit_s(tier)::DOUBLE AS limit_s, latency_s, thread_gap,
+       outcome_code(answered_at IS NOT NULL, latency_s, age_s, tier_limit_s(tier), thread_gap)
+           AS outcome_code,
        CASE WHEN answered_at IS NOT NULL THEN 'answered'
             WHEN age_s < ${shortest_tier_s} THEN 'still_open'
             WHEN thread_gap THEN 'unverified'

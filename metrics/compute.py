@@ -21,6 +21,7 @@ import pyarrow as pa
 
 from metrics import catalog
 from metrics import periods as periods_mod
+from metrics import post_facts as post_facts_mod
 from metrics import rules as rules_mod
 from metrics import stored as stored_mod
 from metrics.periods import Period
@@ -60,6 +61,9 @@ class Result:
     # Where the per-comment figures came from: "stored" (comment_responses, metrics.stored)
     # or "on the fly: <why>" (metrics/comment_answers.sql over the comments).
     comments_source: str = "on the fly"
+    # Where the posts' facts came from: "stored" (post_facts, metrics.post_facts) or
+    # "on the fly: <why>" (metrics/post_facts.sql over the posts in scope).
+    posts_source: str = "on the fly"
 
     def rows(self) -> list[dict]:
         return self.table.to_pylist()
@@ -177,20 +181,28 @@ def _prepare(
         con.execute(m)
     limits = " ".join(f"WHEN {sql_str(t.name)} THEN {t.limit_hours * 3600:g}" for t in rules.tiers)
     con.execute(f"CREATE OR REPLACE TEMP MACRO tier_limit_s(tier) AS (CASE tier {limits} END)")
-    by_ord = ", ".join(f"{t.limit_hours * 3600:g}" for t in rules.tiers)
-    con.execute(f"CREATE OR REPLACE TEMP MACRO tier_limit_of(ord) AS ([{by_ord}]::DOUBLE[])[ord + 1]")
     con.execute(stored_mod.tier_ord_macro(rules))
-    con.execute(f"CREATE OR REPLACE TEMP MACRO period_of(ts) AS ({_period_case(periods)})")
+    for m in stored_mod.outcome_macros(rules):
+        con.execute(m)
     con.execute(
-        "CREATE OR REPLACE TEMP MACRO url_key(u) AS (rtrim(regexp_replace(lower(trim(u)),"
-        " '^([a-z][a-z0-9+.-]*://)?(www\\.)?', ''), '/'))"
+        "CREATE OR REPLACE TEMP TABLE _outcomes (code UTINYINT, status VARCHAR, tier_outcome VARCHAR)"
     )
+    con.executemany(
+        "INSERT INTO _outcomes VALUES (?, ?, ?)",
+        [(c, st, out) for c, (st, out) in stored_mod.OUTCOMES.items()],
+    )
+    con.execute(f"CREATE OR REPLACE TEMP MACRO period_of(ts) AS ({_period_case(periods)})")
+    con.execute(post_facts_mod.URL_KEY_MACRO)
     _drop_temp(con, "_comment_analysis")
     con.execute(_comment_analysis_view(con, use_comment_analysis))
     con.execute(_thread_gaps_table(con))
+    scope_start = ts_literal(min(p.starts_at for p in periods))
+    scope_end = ts_literal(max(p.ends_at for p in periods))
     return {
-        "scope_start": ts_literal(min(p.starts_at for p in periods)),
-        "scope_end": ts_literal(max(p.ends_at for p in periods)),
+        "scope_start": scope_start,
+        "scope_end": scope_end,
+        "posts_where": f"p.created_at >= {scope_start} AND p.created_at < {scope_end}"
+        " AND p.account_id IN (SELECT account_id FROM _members)",
         "as_of": ts_literal(as_of),
         "timezone": sql_str(rules.timezone),
         "shortest_tier_s": f"{rules.shortest_tier.limit_hours * 3600:g}",
@@ -248,12 +260,15 @@ def compute(
         raise MetricsError("no period to compute (no data yet, or an empty round)")
     batches = _non_overlapping(periods)
     source = _comments_source(con, rules, only, use_stored and use_comment_analysis)
+    posts_source = _posts_source(con, rules, only, use_stored)
     # The staged tables need no order: let DuckDB fill them from all threads at once.
     keep_order = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
     con.execute("SET preserve_insertion_order = false")
     try:
         tables = [
-            _compute_batch(con, b, by, rules, as_of, only, use_comment_analysis, source)
+            _compute_batch(
+                con, b, by, rules, as_of, only, use_comment_analysis, source, posts_source
+            )
             for b in batches
         ]
     finally:
@@ -269,11 +284,11 @@ def compute(
             ),
         )
         table = table.take(pa.array(idx))
-    return Result(table, periods, by, as_of, rules, source)
+    return Result(table, periods, by, as_of, rules, source, posts_source)
 
 
-def _needs_comments(only: Iterable[str] | None) -> bool:
-    """Whether the metric files asked for read _citizen_comments (directly or via a stage)."""
+def _needs_comments(only: Iterable[str] | None, stage: str = "_citizen_comments") -> bool:
+    """Whether the metric files asked for read `stage` (directly or via another stage)."""
     if only is None:
         return True
     srcs = catalog.sources()
@@ -287,7 +302,7 @@ def _needs_comments(only: Iterable[str] | None) -> bool:
             continue
         seen.add(st)
         todo.extend(by_stage[st].needs)
-    return "_citizen_comments" in seen
+    return stage in seen
 
 
 def _comments_source(con, rules: Rules, only, use_stored: bool) -> str:
@@ -309,6 +324,25 @@ def _comments_source(con, rules: Rules, only, use_stored: bool) -> str:
     return "stored"
 
 
+def _posts_source(con, rules: Rules, only, use_stored: bool) -> str:
+    """Which path the posts' facts take: "stored" (refreshed first if stale and writable),
+    else "on the fly: <why>"."""
+    if not use_stored:
+        return "on the fly: asked for"
+    if not _needs_comments(only, "_post_facts"):
+        return "on the fly: no post metric asked for"
+    if not post_facts_mod.has_table(con):
+        return "on the fly: no post_facts table (database not migrated)"
+    why = post_facts_mod.stale(con, rules)
+    if why is None:
+        return "stored"
+    if stored_mod.read_only(con):
+        log.info("post_facts is stale (%s) and the connection is read-only", why)
+        return f"on the fly: post_facts is stale ({why}) and the database is read-only"
+    post_facts_mod.refresh(con, rules)
+    return "stored"
+
+
 def _compute_batch(
     con,
     periods: list[Period],
@@ -318,6 +352,7 @@ def _compute_batch(
     only,
     use_comment_analysis=True,
     source: str = "on the fly",
+    posts_source: str = "on the fly",
 ) -> pa.Table:
     subst = _prepare(con, periods, by, rules, as_of, use_comment_analysis)
     srcs = catalog.sources()
@@ -355,9 +390,14 @@ def _compute_batch(
                 asks="r.asks" if text_rules else "NULL::BOOLEAN",
                 tier="r.tier" if text_rules else "NULL::VARCHAR",
                 tier_ord="r.tier_ord" if text_rules else "NULL::UTINYINT",
+                stored_code="r.outcome_code" if text_rules else "NULL::UTINYINT",
             )
         elif src.stage == "_thread_seen" and source == "stored":
             sql = stored_mod.MEMBERS_SEEN_SQL
+        elif src.stage == "_post_facts" and posts_source == "stored":
+            sql = post_facts_mod.STORED_SQL
+        if src.stage == "_post_facts":
+            _drop_temp(con, "_post_facts")  # a table on the fly, a view when stored
         started = time.perf_counter()
         if src.stage == "_citizen_comments":
             _drop_temp(con, "_citizen_comments")  # a table on the fly, a view when stored

@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 # The macros whose results are stored (asks, tier, clock); their SQL is the rules' signature.
 _STORED_MACROS = ("comment_keyword_hit", "comment_asks", "comment_tier", "response_clock")
 # The stored columns' layout: a new one changes the signature, so old tables are rebuilt.
-LAYOUT = "2: tier_ord, seen_at, seen_age_s"
+LAYOUT = "3: tier_ord, seen_at, seen_age_s, outcome_code"
 
 
 def has_table(con: duckdb.DuckDBPyConnection) -> bool:
@@ -60,7 +60,7 @@ def rules_signature(rules: Rules) -> str:
     text = "\n".join(
         m for m in rules.macros() if m.split(" MACRO ")[1].split("(")[0] in _STORED_MACROS
     )
-    text += "\n" + tier_ord_macro(rules) + "\n" + LAYOUT
+    text += "\n".join(["", tier_ord_macro(rules), *outcome_macros(rules), LAYOUT])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -68,6 +68,38 @@ def tier_ord_macro(rules: Rules) -> str:
     """tier_ord_of(tier): a tier's position in response_tiers.yaml (0 = first), NULL for none."""
     whens = " ".join(f"WHEN {rules_mod.sql_str(t.name)} THEN {i}" for i, t in enumerate(rules.tiers))
     return f"CREATE OR REPLACE TEMP MACRO tier_ord_of(tier) AS (CASE tier {whens} END)::UTINYINT"
+
+
+# What a citizen comment's outcome code means (metrics/comment_counts.sql names them).
+OUTCOMES = {
+    0: ("answered", "met"),
+    1: ("answered", "late"),
+    2: ("still_open", "pending"),
+    3: ("unverified", "pending"),
+    4: ("unanswered", "pending"),
+    5: ("unverified", "unverified"),
+    6: ("unanswered", "overdue"),
+    7: ("still_open", "unverified"),
+    8: ("still_open", "overdue"),
+}
+
+
+def outcome_macros(rules: Rules) -> list[str]:
+    """tier_limit_of(ord): the tier's limit in seconds; outcome_code(...): one small integer
+    (OUTCOMES) for a comment's status and tier outcome, by the rules of _citizen_comments:
+    answered (met within the tier's limit, else late); not answered: still open while younger
+    than the shortest tier's limit, pending while younger than its tier's, unverified under a
+    thread not read completely, else unanswered and overdue."""
+    by_ord = ", ".join(f"{t.limit_hours * 3600:g}" for t in rules.tiers)
+    shortest = f"{rules.shortest_tier.limit_hours * 3600:g}"
+    return [
+        f"CREATE OR REPLACE TEMP MACRO tier_limit_of(ord) AS ([{by_ord}]::DOUBLE[])[ord + 1]",
+        "CREATE OR REPLACE TEMP MACRO outcome_code(answered, latency_s, age_s, limit_s, gap) AS ("
+        " CASE WHEN answered THEN (CASE WHEN latency_s <= limit_s THEN 0 ELSE 1 END)"
+        f" WHEN age_s < {shortest} THEN (CASE WHEN age_s < limit_s THEN 2 WHEN gap THEN 7 ELSE 8 END)"
+        " WHEN age_s < limit_s THEN (CASE WHEN gap THEN 3 ELSE 4 END)"
+        " ELSE (CASE WHEN gap THEN 5 ELSE 6 END) END)::UTINYINT",
+    ]
 
 
 def _has_analysis(con: duckdb.DuckDBPyConnection) -> bool:
@@ -178,14 +210,20 @@ def _build_sql(where: str) -> list[str]:
             FROM c LEFT JOIN _cr_answers a USING (k) LEFT JOIN _comment_analysis ca USING (k)
         )
         SELECT k, post_k, platform, comment_id, account_id, created_at, answered_at, asks, tier,
-               tier_ord_of(tier) AS tier_ord, created_clock,
-               response_clock(answered_at) - created_clock AS latency_s, seen_at,
-               CASE WHEN answered_at IS NULL THEN response_clock(seen_at) - created_clock END
-                   AS seen_age_s
+               tier_ord_of(tier) AS tier_ord, created_clock, latency_s, seen_at,
+               seen_age_s,
+               CASE WHEN answered_at IS NOT NULL OR seen_age_s IS NOT NULL
+                    THEN outcome_code(answered_at IS NOT NULL, latency_s, seen_age_s,
+                                      tier_limit_of(tier_ord_of(tier)), false) END AS outcome_code
         FROM (
-            SELECT a.*, comment_tier(text, asks, topics, hit) AS tier,
-                   response_clock(created_at) AS created_clock, s.seen_at
-            FROM asked a LEFT JOIN _cr_seen s USING (post_k)
+            SELECT *, response_clock(answered_at) - created_clock AS latency_s,
+                   CASE WHEN answered_at IS NULL THEN response_clock(seen_at) - created_clock END
+                       AS seen_age_s
+            FROM (
+                SELECT a.*, comment_tier(text, asks, topics, hit) AS tier,
+                       response_clock(created_at) AS created_clock, s.seen_at
+                FROM asked a LEFT JOIN _cr_seen s USING (post_k)
+            )
         )
         """,
     ]
@@ -218,6 +256,8 @@ def refresh(
     for m in rules.macros():
         con.execute(m)
     con.execute(tier_ord_macro(rules))
+    for m in outcome_macros(rules):
+        con.execute(m)
     compute_mod._drop_temp(con, "_comment_analysis")
     con.execute(compute_mod._comment_analysis_view(con, True))
     st = _state(con)
@@ -344,7 +384,11 @@ def _refresh_seen(con: duckdb.DuckDBPyConnection) -> int:
         UPDATE comment_responses r
         SET seen_at = s.seen_at,
             seen_age_s = CASE WHEN r.answered_at IS NULL
-                              THEN response_clock(s.seen_at) - r.created_clock END
+                              THEN response_clock(s.seen_at) - r.created_clock END,
+            outcome_code = CASE WHEN r.answered_at IS NOT NULL OR s.seen_at IS NOT NULL
+                                THEN outcome_code(r.answered_at IS NOT NULL, r.latency_s,
+                                                  response_clock(s.seen_at) - r.created_clock,
+                                                  tier_limit_of(r.tier_ord), false) END
         FROM (SELECT p.post_k, s.seen_at FROM _cr_posts p LEFT JOIN _cr_seen s USING (post_k)) s
         WHERE r.post_k = s.post_k AND r.seen_at IS DISTINCT FROM s.seen_at
         """
@@ -367,7 +411,8 @@ WITH c AS (
                 THEN coalesce(r.seen_age_s,
                               response_clock(coalesce(m.seen_at, ${as_of})) - r.created_clock)
            END AS age_s,
-           r.answered_at IS NULL AND g.post_k IS NOT NULL AS thread_gap
+           r.answered_at IS NULL AND g.post_k IS NOT NULL AS thread_gap,
+           ${stored_code} AS stored_code
     FROM comment_responses r
     JOIN _members_seen m USING (account_id)
     LEFT JOIN _thread_gaps g USING (post_k)
@@ -376,6 +421,9 @@ WITH c AS (
 )
 SELECT k, post_k, group_id, period_id, created_at, answered_at, age_s, asks, tier, tier_ord,
        tier_limit_of(tier_ord) AS limit_s, latency_s, thread_gap,
+       CASE WHEN stored_code IS NOT NULL AND NOT thread_gap THEN stored_code
+            ELSE outcome_code(answered_at IS NOT NULL, latency_s, age_s, tier_limit_of(tier_ord),
+                              thread_gap) END AS outcome_code,
        CASE WHEN answered_at IS NOT NULL THEN 'answered'
             WHEN age_s < ${shortest_tier_s} THEN 'still_open'
             WHEN thread_gap THEN 'unverified'

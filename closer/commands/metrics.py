@@ -65,23 +65,23 @@ def _periods(con, args, rules):
 
 
 def _refresh_stored(path, r) -> None:
-    """Bring the stored response table up to date if the database can be written now.
+    """Bring the stored tables (responses, post facts) up to date if the database can be written now.
 
     Best effort: when another process holds the database, the metrics are computed on the fly
     (same figures, slower; docs/metrics.md, "The stored response table").
     """
     import logging
 
-    from metrics import stored
+    import metrics
 
     try:
         with db.connect(path, read_only=True) as con:
-            if not stored.has_table(con) or stored.stale(con, r) is None:
+            if metrics.stale(con, r) is None:
                 return
         with db.connect(path, wait=2.0) as con:
-            stored.refresh(con, r)
+            metrics.refresh(con, r)
     except Exception as exc:  # noqa: BLE001 - the read-only path still answers
-        logging.getLogger(__name__).info("comment_responses not refreshed: %s", exc)
+        logging.getLogger(__name__).info("stored metrics tables not refreshed: %s", exc)
 
 
 def cmd_metrics(args) -> int:

@@ -1,4 +1,5 @@
-"""Demo step: build the stored response table the metrics read (metrics.stored), after analysis."""
+"""Demo step: build the stored tables the metrics read (metrics.stored, metrics.post_facts), after
+analysis."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from pathlib import Path
 
 
 def run(db_path: Path, sample: Path) -> str:
-    """Refresh comment_responses in the demo database; returns the one-line summary."""
+    """Refresh comment_responses and post_facts in the demo database; returns the one-line summary."""
     import metrics
     from closer import db
 
@@ -14,5 +15,6 @@ def run(db_path: Path, sample: Path) -> str:
         done = metrics.refresh(con)
     return (
         f"metrics: comment_responses refreshed ({done['mode']}): {done['threads']} threads,"
-        f" {done['rows']} citizen comments"
+        f" {done['rows']} citizen comments; post_facts ({done['posts']['mode']}):"
+        f" {done['posts']['posts']} posts"
     )

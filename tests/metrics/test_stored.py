@@ -1,6 +1,7 @@
-"""The stored response table (metrics/stored.py, migration 011): the same results as the
-on-the-fly path on the hand-built threads, refreshed incrementally (only the threads that
-changed), rebuilt when the rules change, and a read-only connection falling back."""
+"""The stored tables (metrics/stored.py, migrations 011 and 054; metrics/post_facts.py,
+migration 055): the same results as the on-the-fly path on the hand-built threads, refreshed
+incrementally (only the threads or posts that changed), rebuilt when the rules or the
+accounts change, and a read-only connection falling back."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ import shutil
 
 import pytest
 
+import metrics
 from closer import db
-from metrics import compute, periods, stored
+from metrics import compute, periods, post_facts, stored
 from metrics import rules as rules_mod
 from tests.metrics.conftest import three_levels
 from tests.metrics.test_responses import MAY, threads  # noqa: F401 (fixture)
@@ -163,3 +165,51 @@ def test_read_only_stale_table_falls_back(threads, con, db_path):  # noqa: F811
         assert res.rows()[0] == got
     with db.connect(db_path, read_only=True) as ro:
         assert compute.compute(ro, ps, "institution", r).comments_source == "stored"
+
+
+def test_post_facts_are_stored_and_refreshed_post_by_post(threads, con):  # noqa: F811
+    w = threads
+    done = metrics.refresh(con)
+    assert done["posts"] == {"mode": "full", "posts": 1}
+    assert post_facts.stale(con) is None
+    assert metrics.refresh(con)["posts"] == {"mode": "none", "posts": 0}
+    # a second account of A, and a post of P's account in a new run r1 that links to it:
+    # the registry changed, so the facts are rebuilt whole
+    yt = w.account("A", "youtube", "@primaria", url="https://www.youtube.com/@primaria")
+    assert post_facts.stale(con) == "the registry's accounts changed"
+    assert metrics.refresh(con)["posts"] == {"mode": "full", "posts": 1}
+    con.execute(
+        "INSERT INTO posts (platform, post_id, account_id, created_at, url, kind, form, text,"
+        " links, first_run_id, last_run_id) VALUES ('mastodon', 'V', 'mastodon:primaria@social.example',"
+        " TIMESTAMPTZ '2026-05-08 10:00:00+00', 'https://social.example/@primaria/V', 'post', 'link',"
+        " 'Votați proiectul preferat! Video: https://youtube.com/@primaria/videos',"
+        " ['https://youtube.com/@primaria/videos'], 'r1', 'r1')"
+    )
+    assert post_facts.stale(con) == "new or changed posts"
+    # only the new run's post is computed: a vote, linking to the YouTube account
+    assert metrics.refresh(con)["posts"] == {"mode": "incremental", "posts": 1}
+    assert con.execute(
+        "SELECT post_id, is_vote, is_poll, linked_accounts FROM post_facts ORDER BY post_id"
+    ).fetchall() == [("P", False, False, None), ("V", True, False, [yt])]
+    fly = compute.compute(con, periods.parse(con, MAY, "Europe/Bucharest"), use_stored=False)
+    kept = compute.compute(con, periods.parse(con, MAY, "Europe/Bucharest"))
+    assert (kept.posts_source, fly.posts_source) == ("stored", "on the fly: asked for")
+    assert kept.rows() == fly.rows()
+    row = kept.rows()[0]
+    assert (row["vote_posts"], row["cross_link_posts"], row["cross_linked_channels"]) == (1, 1, 1)
+
+
+def test_read_only_stale_post_facts_are_computed_on_the_fly(threads, con, db_path):  # noqa: F811
+    r = rules_mod.load()
+    ps = periods.parse(con, MAY, r.timezone)
+    want = compute.compute(con, ps, "institution", r).rows()  # builds the tables
+    threads.post("mastodon:primaria@social.example", "2026-05-09 08:00", text="Concurs foto!")
+    con.execute("CHECKPOINT")
+    con.close()
+    with db.connect(db_path, read_only=True) as ro:
+        res = compute.compute(ro, ps, "institution", r)
+        assert res.posts_source == (
+            "on the fly: post_facts is stale (new or changed posts) and the database is read-only"
+        )
+        assert res.rows()[0]["contest_posts"] == 1
+        assert res.rows()[0]["posts"] == want[0]["posts"] + 1

@@ -358,6 +358,12 @@ def main() -> int:
             f"generated {args.institutions:,} institutions in {time.perf_counter() - t:.1f} s: "
             f"{path}"
         )
+    # As after a collection run: the stored tables the metrics read are brought up to date
+    # (a reused database is migrated first).
+    import metrics
+
+    with db.connect(path) as con:
+        metrics.refresh(con)
     with db.connect(path, read_only=True) as con:
         n = con.execute(
             "SELECT (SELECT count(*) FROM institutions), (SELECT count(*) FROM posts),"

@@ -5,6 +5,7 @@ collected, and for a user without the role."""
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -129,18 +130,25 @@ def test_compare_all_then_one_location(monkeypatch, demo_copy):
     assert at.title[0].value == "Compare institutions"
     assert at.subheader[0].value == "Endline (01 Sep – 15 Nov 2026) · 20 institutions"
     assert any(c.value.startswith("data as of") for c in at.caption)
-    assert charts(at) == 1  # one tab drawn at a time: the key figures first
+    assert charts(at) == 1  # one tab drawn at a time: the first key figures first
     assert [t.label for t in at.tabs] == [
-        "Key figures side by side",
+        "Reach and activity",
+        "Answers to citizens",
+        "Comments and rubric",
         "Continuum",
         "What citizens write: sentiment",
         "Rubric: insiders vs outsiders",
     ]
-    for label in ("Continuum", "What citizens write: sentiment", "Rubric: insiders vs outsiders"):
+    # the key figures in three small-multiples charts: 4, 5 and 5 panels, 14 in all
+    panels = {}
+    for label in [t.label for t in at.tabs][1:] + ["Reach and activity"]:
         at.session_state["compare_tab"] = label
         at.run()
         assert not at.exception and charts(at) == 1, label
-    at.session_state["compare_tab"] = "Key figures side by side"
+        fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+        panels[label] = sum(1 for k in fig["layout"] if k.startswith("yaxis"))
+    groups = ("Reach and activity", "Answers to citizens", "Comments and rubric")
+    assert [panels[g] for g in groups] == [4, 5, 5]
 
     at.selectbox(key="compare_region").set_value(ARINIS).run()
     assert at.subheader[0].value == "Endline (01 Sep – 15 Nov 2026) · 4 institutions"

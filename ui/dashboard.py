@@ -101,6 +101,49 @@ LADDER_DEFINITION = (
 )
 
 
+# The key figures in three small-multiples charts (Compare's first tabs): a chart of 4 or 5
+# panels reads better than one of 14 and draws in a third of the time.
+KEY_FIGURE_GROUPS = {
+    "Reach and activity": (
+        "followers",
+        "posts_per_day",
+        "engagement_per_1000_followers",
+        "ladder_rung",
+    ),
+    "Answers to citizens": (
+        "response_rate",
+        "latency_median_h",
+        "tier_simple_compliance",
+        "tier_review_compliance",
+        "tier_policy_compliance",
+    ),
+    "Comments and rubric": (
+        "positive_share",
+        "negative_share",
+        "rubric_outsider_mean",
+        "rubric_insider_mean",
+        "rubric_gap",
+    ),
+}
+
+
+def key_figure_groups() -> dict[str, list[KeyFigure]]:
+    """KEY_FIGURE_GROUPS with the figures themselves. A tier the rules do not define is left
+    out; one they define and the groups do not name joins the answers; any other figure no
+    group names, the last group."""
+    figures = key_figures()
+    by_column = {kf.column: kf for kf in figures}
+    out = {
+        g: [by_column[c] for c in cols if c in by_column] for g, cols in KEY_FIGURE_GROUPS.items()
+    }
+    named = {c for cols in KEY_FIGURE_GROUPS.values() for c in cols}
+    groups = list(out)
+    for kf in figures:
+        if kf.column not in named:
+            out[groups[1] if kf.column.startswith("tier_") else groups[-1]].append(kf)
+    return {g: kfs for g, kfs in out.items() if kfs}
+
+
 def key_figures() -> list[KeyFigure]:
     """The figures compared side by side, in the order they are shown."""
     cat = _catalog_definitions()

@@ -265,7 +265,10 @@ def small_multiples(
                 "dtick": 1,
             }
         )
-    for i in ids:  # the legend: one entry per institution, in its colour
+    # the legend: one entry per institution, in its colour; with many institutions the
+    # slanted labels under the bars name them (and the hover the full name), so a legend of
+    # dozens of names, slow to draw and hard to read, is left out
+    for i in ids if not rotate else []:
         data.append(
             {
                 "type": "bar",

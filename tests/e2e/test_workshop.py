@@ -23,9 +23,10 @@ INSTITUTIONS = {
     "AR-PREF": "Instituția Prefectului – Județul Ariniș",
     "AR-SVC": "Direcția de Asistență Socială Arinești",
 }
-# The key-figures chart's PNG: 1400 px wide, as tall as the figure (ui.figures._grid: 14 key
-# figures in 5 rows of 250 px, 4 gaps of 70 px, 100 px above for the legend, 40 px below).
-KEY_FIGURES_PNG = (1400, 5 * 250 + 4 * 70 + 100 + 40)
+# The first key-figures chart's PNG (Reach and activity): 1400 px wide, as tall as the figure
+# (ui.figures._grid: 4 key figures in 2 rows of 250 px, 1 gap of 70 px, 100 px above for the
+# legend, 40 px below).
+KEY_FIGURES_PNG = (1400, 2 * 250 + 70 + 100 + 40)
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +92,13 @@ def shot(page, name: str) -> Path:
     return path
 
 
-COMPARE_TABS = ("Continuum", "What citizens write: sentiment", "Rubric: insiders vs outsiders")
+COMPARE_TABS = (
+    "Answers to citizens",
+    "Comments and rubric",
+    "Continuum",
+    "What citizens write: sentiment",
+    "Rubric: insiders vs outsiders",
+)
 PROFILE_TABS = (
     "Accounts",
     "Response times",

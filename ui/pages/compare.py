@@ -26,8 +26,8 @@ PEER_GROUPS = {
     "all": "every institution",
 }
 ALL = "All locations"
-TABS = {  # tab label → (chart, export name)
-    "Key figures side by side": ("key", "key figures"),
+TABS = {  # tab label → (chart, export name); the key figures in three small-multiples charts
+    **{g: (g, g.lower()) for g in dsh.KEY_FIGURE_GROUPS},
     "Continuum": ("continuum", "continuum"),
     "What citizens write: sentiment": ("sentiment", "sentiment"),
     "Rubric: insiders vs outsiders": ("rubric", "rubric insider vs outsider"),
@@ -148,12 +148,20 @@ def _charts(
         (_dash.continuum["period_key"] == period_key)
         & _dash.continuum["institution_id"].isin(shown_ids)
     ]
-    out["key"] = (
-        figs.small_multiples(
-            shown, figures, colours, short, full, highlight=highlight, bands=bands
-        ),
-        _csv(shown, figures, full),
-    )
+    for group, kfs in dsh.key_figure_groups().items():
+        out[group] = (
+            figs.small_multiples(
+                shown,
+                kfs,
+                colours,
+                short,
+                full,
+                highlight=highlight,
+                bands=bands,
+                cols=2 if len(kfs) == 4 else 3,
+            ),
+            _csv(shown, kfs, full),
+        )
     out["continuum"] = (
         figs.continuum_grid(cont, _dash.dimensions, _dash.levels, full, shown_ids),
         cont[["institution_id", "dimension", "level", "computed", "override_level", "na_reason"]],
@@ -250,7 +258,8 @@ def render() -> None:
     )
     st.caption(
         f"Ranked by {rank_label} ({'best' if best_first else 'worst'} first; n/a last). "
-        "Click a column to sort by it. Definitions at the bottom of the page."
+        "To rank by another figure, choose it in Rank by (the column headers sort the text as "
+        "shown). Definitions at the bottom of the page."
     )
     reasons = v["reasons"]
     if reasons:
@@ -278,11 +287,12 @@ def render() -> None:
     for tab, (label, (part, name)) in zip(tabs, TABS.items()):
         if tab.open:
             with tab:
-                dsh.show(*c[part], name, key=f"compare-{part}")
-                if part == "key":
+                dsh.show(*c[part], name, key=f"compare-{_slug(part)}")
+                if part in dsh.KEY_FIGURE_GROUPS:
                     st.caption(
                         "One small chart per figure, the institutions in the same colours on "
-                        "every page. Definitions at the bottom of the page."
+                        "every page; the other key figures are in the next tabs. Definitions "
+                        "at the bottom of the page."
                     )
 
     st.subheader("Next: a profile, the presentation, the report")
@@ -312,6 +322,10 @@ def render() -> None:
         dsh.page(report), label="Export the workshop report (HTML)", icon=":material/description:"
     )
     _definitions(figures)
+
+
+def _slug(part: str) -> str:
+    return "-".join(part.lower().split())
 
 
 def _csv(df: pd.DataFrame, figures: list[dsh.KeyFigure], names: dict[str, str]) -> pd.DataFrame:

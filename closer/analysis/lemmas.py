@@ -12,12 +12,17 @@ from __future__ import annotations
 
 import functools
 import gzip
+import hashlib
+import importlib.metadata
 import json
 import logging
+import os
+import pickle
 import re
 from importlib import resources
+from pathlib import Path
 
-from closer.analysis.normalise import comma_diacritics, fold
+from closer.analysis.normalise import comma_diacritics, fold, fold_text
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +30,7 @@ log = logging.getLogger(__name__)
 _PIECES = re.compile(r"(\s*\n\s*)|[^\S\n]+")
 
 
-@functools.cache
-def lookup_table(lang: str) -> dict[str, str]:
+def _read_table(lang: str) -> dict[str, str]:
     """spacy-lookups-data's lemma table for `lang` (word form → lemma); {} if it has none."""
     name = f"{lang}_lemma_lookup.json.gz"
     try:
@@ -41,23 +45,81 @@ def lookup_table(lang: str) -> dict[str, str]:
     return json.loads(text)
 
 
-@functools.cache
-def folded_table(lang: str) -> dict[str, str]:
+def _fold_forms(table: dict[str, str]) -> dict[str, str]:
     """Diacritic-free word form → lemma (with its diacritics). Where several forms fold to
     the same letters, the form that is itself written without diacritics wins."""
     out: dict[str, str] = {}
-    for form, lemma in lookup_table(lang).items():
+    for form, lemma in table.items():
         if form.isascii():
             out[form.lower()] = lemma
         else:
-            out.setdefault(fold(form), lemma)
+            out.setdefault(fold_text(form), lemma)
     return out
 
 
+def cache_dir() -> Path:
+    """Where built tables are kept between runs: $CLOSER_HOME/cache, else the user's cache."""
+    home = os.environ.get("CLOSER_HOME")
+    if home:
+        return Path(home) / "cache"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "closer"
+
+
 @functools.cache
+def _cache_key(lang: str) -> str:
+    """Changes with spacy-lookups-data's version and with this module's code."""
+    try:
+        version = importlib.metadata.version("spacy-lookups-data")
+    except importlib.metadata.PackageNotFoundError:
+        version = "none"
+    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+    return f"{lang}-{version}-{code}"
+
+
+@functools.cache
+def _tables(lang: str) -> tuple[dict[str, str], dict[str, str], frozenset[str]]:
+    """(lookup table, folded table (Romanian only, else {}), lemma forms) for `lang`.
+
+    Building the Romanian ones (300,000 forms, each also folded) takes about 0.8 s; they are
+    kept in cache_dir() as a pickle written by this code and read back in about half that
+    (a worker process forked afterwards shares them). Nothing is downloaded: the tables come
+    from the installed spacy-lookups-data; a cache that cannot be read or written is rebuilt.
+    """
+    path = cache_dir() / f"lemmas-{_cache_key(lang)}.pickle"
+    try:
+        with path.open("rb") as f:
+            got = pickle.load(f)
+        if isinstance(got, tuple) and len(got) == 3:
+            return got
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+        pass
+    table = _read_table(lang)
+    got = (table, _fold_forms(table) if lang == "ro" else {}, frozenset(table.values()))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as f:
+            pickle.dump(got, f, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+    except OSError as exc:
+        log.info("lemma tables not cached (%s): %s", path, exc)
+    return got
+
+
+def lookup_table(lang: str) -> dict[str, str]:
+    """spacy-lookups-data's lemma table for `lang` (word form → lemma); {} if it has none."""
+    return _tables(lang)[0]
+
+
+def folded_table(lang: str) -> dict[str, str]:
+    """Diacritic-free word form → lemma (with its diacritics), for Romanian ({} otherwise).
+    Where several forms fold to the same letters, the form written without diacritics wins."""
+    return _tables(lang)[1] if lang == "ro" else _fold_forms(lookup_table(lang))
+
+
 def lemma_forms(lang: str) -> frozenset[str]:
     """Every lemma the table maps to (a word in this set is its own lemma)."""
-    return frozenset(lookup_table(lang).values())
+    return _tables(lang)[2]
 
 
 @functools.cache

@@ -52,6 +52,12 @@ _FOLD = _fold_table()
 _FOLDED: dict[str, str] = {}
 
 
+def fold_text(text: str) -> str:
+    """fold() without its cache of short words (for building tables of many forms)."""
+    low = text.lower()
+    return low if low.isascii() else low.translate(_FOLD)
+
+
 def fold(text: str) -> str:
     """Lower-case, diacritic-free form: 'Șoseaua' → 'soseaua', 'ţară' → 'tara'."""
     got = _FOLDED.get(text)

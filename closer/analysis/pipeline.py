@@ -30,7 +30,7 @@ from closer.analysis.analyser import Analyser
 
 log = logging.getLogger(__name__)
 
-BATCH_SIZE = 50_000  # comments analysed and written per transaction
+BATCH_SIZE = 25_000  # comments analysed and written per transaction
 CHUNK_SIZE = 1_000  # texts per task sent to a worker process
 MIN_PARALLEL = 4_000  # below this many distinct texts, workers cost more than they save
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from closer.analysis import duplicates
+from closer.analysis import duplicates, lemmas
 from closer.analysis.lemmas import Lemmatiser
 from closer.analysis.normalise import fold, without_links, without_reshare_prefix
 
@@ -94,3 +94,24 @@ def test_tokens_are_spacys_own(lang):
         expected = ["\n" if "\n" in t else t for t in spacy_tokens if not t.isspace() or "\n" in t]
         got = [t for t in lemmatiser.tokens(text) if not t.isspace() or t == "\n"]
         assert got == expected, text
+
+
+def test_built_tables_are_cached_and_a_bad_cache_is_rebuilt(tmp_path, monkeypatch):
+    monkeypatch.setenv("CLOSER_HOME", str(tmp_path))
+    lemmas._tables.cache_clear()
+    try:
+        table, folded, forms = lemmas._tables("ro")
+        cached = list((tmp_path / "cache").glob("lemmas-ro-*.pickle"))
+        assert len(cached) == 1
+        # read back in a fresh process's way: the same tables
+        lemmas._tables.cache_clear()
+        again = lemmas._tables("ro")
+        assert again == (table, folded, forms)
+        assert folded["strazile"] == table["străzile"] == "stradă"
+        # a damaged cache file is rebuilt, not trusted
+        cached[0].write_bytes(b"not a pickle")
+        lemmas._tables.cache_clear()
+        assert lemmas._tables("ro") == (table, folded, forms)
+        assert cached[0].read_bytes()[:1] == b"\x80"  # rewritten as a pickle
+    finally:
+        lemmas._tables.cache_clear()

@@ -1,6 +1,6 @@
 """The stored post facts: per-post two-way categories and cross-links, refreshed incrementally.
 
-`post_facts` (migration 055) keeps, for every post, what metrics/post_facts.sql derives from
+`post_facts` (migration 013) keeps, for every post, what metrics/post_facts.sql derives from
 its text and links: its two-way categories (keywords.yaml) and the other accounts of its
 institution it links to. None of it depends on a request, and running the keyword rules over
 a million posts' texts on every request would cost more than all the post metrics together.
@@ -96,7 +96,7 @@ def _changed_runs(con: duckdb.DuckDBPyConnection) -> list[str]:
 def stale(con: duckdb.DuckDBPyConnection, rules: Rules | None = None) -> str | None:
     """Why the stored facts are not current (a short reason), or None when they are."""
     if not has_table(con):
-        return "no post_facts table (database not migrated to 055)"
+        return "no post_facts table (database not migrated to 013)"
     rules = rules or rules_mod.load()
     st = _state(con)
     if st.get("rules_signature") != rules_signature(rules):

@@ -1,5 +1,5 @@
-"""The stored tables (metrics/stored.py, migrations 011 and 054; metrics/post_facts.py,
-migration 055): the same results as the on-the-fly path on the hand-built threads, refreshed
+"""The stored tables (metrics/stored.py, migrations 011 and 012; metrics/post_facts.py,
+migration 013): the same results as the on-the-fly path on the hand-built threads, refreshed
 incrementally (only the threads or posts that changed), rebuilt when the rules or the
 accounts change, and a read-only connection falling back."""
 

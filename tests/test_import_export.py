@@ -13,6 +13,7 @@ import shutil
 import pyarrow.parquet as pq
 import pytest
 
+import metrics
 from closer import auth, db, registry
 from closer.cli import main
 from closer.export import TABLES, iso_utc
@@ -68,6 +69,10 @@ def test_import_mastodon_statuses_then_export_posts_csv(inst, capsys):
     replies = replies_count."""
     statuses = MASTODON / "statuses_remote_samples.json"
     assert cli(inst, "import", "--platform", "mastodon", "--institution", "I1", statuses) == 0
+    # the stored metric tables follow the import (the app reads them without refreshing)
+    with db.connect(inst, read_only=True) as con:
+        assert metrics.stale(con) is None
+    assert rows(inst, "SELECT count(*) FROM post_facts") == [(5,)]
     out = export_csv(inst, "posts", capsys)
     raw = json.loads(statuses.read_text())
     assert len(out) == len(raw) == 5

@@ -92,6 +92,7 @@ def cmd_reread(args) -> int:
     except (KeyError, FileNotFoundError) as exc:
         raise CliError(str(exc)) from None
     print(f"run {args.run_id} re-read: {result.accounts_ok} accounts, {result.posts} posts, {result.comments} comments")
+    refresh_metrics(args.db)
     return 0
 
 

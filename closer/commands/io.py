@@ -44,6 +44,10 @@ def cmd_import(args) -> int:
         f" {', '.join(result.accounts) or 'no account'};"
         f" {result.posts} posts, {result.comments} comments; {len(result.refused)} files refused"
     )
+    if result.accounts:
+        from closer.commands.core import refresh_metrics
+
+        refresh_metrics(args.db)  # the stored metric tables follow the imported rows
     return 0 if result.accounts else 1
 
 

@@ -94,11 +94,13 @@ def outcome_macros(rules: Rules) -> list[str]:
     shortest = f"{rules.shortest_tier.limit_hours * 3600:g}"
     return [
         f"CREATE OR REPLACE TEMP MACRO tier_limit_of(ord) AS ([{by_ord}]::DOUBLE[])[ord + 1]",
-        "CREATE OR REPLACE TEMP MACRO outcome_code(answered, latency_s, age_s, limit_s, gap) AS ("
-        " CASE WHEN answered THEN (CASE WHEN latency_s <= limit_s THEN 0 ELSE 1 END)"
-        f" WHEN age_s < {shortest} THEN (CASE WHEN age_s < limit_s THEN 2 WHEN gap THEN 7 ELSE 8 END)"
-        " WHEN age_s < limit_s THEN (CASE WHEN gap THEN 3 ELSE 4 END)"
-        " ELSE (CASE WHEN gap THEN 5 ELSE 6 END) END)::UTINYINT",
+        (
+            "CREATE OR REPLACE TEMP MACRO outcome_code(answered, latency_s, age_s, limit_s, gap) AS ("
+            " CASE WHEN answered THEN (CASE WHEN latency_s <= limit_s THEN 0 ELSE 1 END)"
+            f" WHEN age_s < {shortest} THEN (CASE WHEN age_s < limit_s THEN 2 WHEN gap THEN 7 ELSE 8 END)"
+            " WHEN age_s < limit_s THEN (CASE WHEN gap THEN 3 ELSE 4 END)"
+            " ELSE (CASE WHEN gap THEN 5 ELSE 6 END) END)::UTINYINT"
+        ),
     ]
 
 

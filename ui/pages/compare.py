@@ -148,8 +148,8 @@ def _charts(
         (_dash.continuum["period_key"] == period_key)
         & _dash.continuum["institution_id"].isin(shown_ids)
     ]
-    for group, kfs in dsh.key_figure_groups().items():
-        out[group] = (
+    for chart, kfs in dsh.key_figure_groups().items():
+        out[chart] = (
             figs.small_multiples(
                 shown,
                 kfs,

@@ -150,3 +150,42 @@ def test_worker_processes_give_the_same_results(comments_db, tmp_path, monkeypat
 
 def test_empty_database_analyses_nothing(db_path):
     assert pipeline.analyse_db(db_path).analysed == 0
+
+
+def test_results_written_in_several_transactions_are_the_same(comments_db, monkeypatch):
+    pipeline.analyse_db(comments_db, workers=1)
+    once = results(comments_db, "lang, sentiment, topics, is_question, dup_group, dup_count")
+    writes = []
+    real_write = pipeline._write
+    def counting_write(*a, **k):
+        writes.append(sum(t.num_rows for t in a[1]))
+        real_write(*a, **k)
+
+    monkeypatch.setattr(pipeline, "_write", counting_write)
+    monkeypatch.setattr(pipeline, "BATCH_SIZE", 4)
+    monkeypatch.setattr(pipeline, "FLUSH_SECONDS", 0.0)  # write after every batch
+    assert pipeline.analyse_db(comments_db, all=True, workers=1).analysed == 9
+    assert writes == [4, 4, 1, 0]  # three batches, then the copies' recount alone
+    assert results(comments_db, "lang, sentiment, topics, is_question, dup_group, dup_count") == once
+
+
+def test_a_failed_run_keeps_what_it_analysed(comments_db, monkeypatch):
+    real_results = pipeline._results
+
+    def two_chunks_then_fail(unique, analyser, pool):
+        it = real_results(unique, analyser, pool)
+        yield next(it)
+        yield next(it)
+        raise RuntimeError("worker died")
+
+    monkeypatch.setattr(pipeline, "_results", two_chunks_then_fail)
+    monkeypatch.setattr(pipeline, "CHUNK_SIZE", 2)
+    monkeypatch.setattr(pipeline, "BATCH_SIZE", 3)
+    with pytest.raises(RuntimeError, match="worker died"):
+        pipeline.analyse_db(comments_db, workers=1)
+    # the texts of the first two chunks gave the first batch of 3 comments: kept
+    kept = results(comments_db, "lang")
+    assert len(kept) == 3
+    monkeypatch.setattr(pipeline, "_results", real_results)
+    assert pipeline.analyse_db(comments_db, workers=1).analysed == 6  # only the rest
+    assert set(results(comments_db, "lang")) > set(kept)

@@ -31,8 +31,9 @@
 --   answered, younger than the limit: not counted for compliance yet), unverified (not
 --   answered as far as we saw, under a thread not read completely: not counted).
 --
---   outcome_code gives status and tier outcome together as one small integer
---   (metrics.stored.OUTCOMES), which _comment_counts groups on.
+--   outcome_code gives status and tier outcome together as one small integer (the macro
+--   outcome_code, metrics.stored.outcome_macros); status and tier_outcome are its names
+--   (metrics.stored.OUTCOMES), and _comment_counts groups on it.
 --
 --   When none of the metrics asked for needs them (e.g. `only=["responses"]`), asks and tier
 --   are left NULL and neither the text rules nor comment analysis are read.
@@ -90,17 +91,12 @@ WITH c AS (
            response_clock(answered_at) - response_clock(created_at) AS latency_s
     FROM asked
 )
-SELECT k, post_k, group_id, period_id, created_at, answered_at, age_s, asks, tier,
-       tier_ord_of(tier) AS tier_ord, tier_limit_s(tier)::DOUBLE AS limit_s, latency_s, thread_gap,
-       outcome_code(answered_at IS NOT NULL, latency_s, age_s, tier_limit_s(tier), thread_gap)
-           AS outcome_code,
-       CASE WHEN answered_at IS NOT NULL THEN 'answered'
-            WHEN age_s < ${shortest_tier_s} THEN 'still_open'
-            WHEN thread_gap THEN 'unverified'
-            ELSE 'unanswered' END AS status,
-       CASE WHEN answered_at IS NOT NULL AND latency_s <= tier_limit_s(tier) THEN 'met'
-            WHEN answered_at IS NOT NULL THEN 'late'
-            WHEN age_s < tier_limit_s(tier) THEN 'pending'
-            WHEN thread_gap THEN 'unverified'
-            ELSE 'overdue' END AS tier_outcome
-FROM tiered;
+SELECT *, outcome_status(outcome_code) AS status, outcome_tier(outcome_code) AS tier_outcome
+FROM (
+    SELECT k, post_k, group_id, period_id, created_at, answered_at, age_s, asks, tier,
+           tier_ord_of(tier) AS tier_ord, tier_limit_of(tier_ord_of(tier)) AS limit_s, latency_s,
+           thread_gap,
+           outcome_code(answered_at IS NOT NULL, latency_s, age_s, tier_limit_of(tier_ord_of(tier)),
+                        thread_gap) AS outcome_code
+    FROM tiered
+);

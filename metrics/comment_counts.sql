@@ -10,14 +10,14 @@
 --   rows, so the ten million comments of a large database are read once, not once per
 --   metric. Each comment's status and tier outcome come as one small code (outcome_code of
 --   _citizen_comments, by its rules; stored for most comments); the codes are named
---   (_outcomes) on the few thousand rows that result.
+--   (outcome_status, outcome_tier) on the few thousand rows that result.
 CREATE OR REPLACE TEMP TABLE _comment_counts AS
 WITH b AS (
     SELECT period_id, group_id, tier_ord, asks, outcome_code, count(*) AS comments
     FROM _citizen_comments
     GROUP BY ALL
 )
-SELECT b.period_id, b.group_id, t.tier, b.asks, o.status, o.tier_outcome,
-       sum(b.comments)::BIGINT AS comments
-FROM b JOIN _outcomes o ON o.code = b.outcome_code LEFT JOIN _tiers t ON t.ord = b.tier_ord
+SELECT b.period_id, b.group_id, t.tier, b.asks, outcome_status(b.outcome_code) AS status,
+       outcome_tier(b.outcome_code) AS tier_outcome, sum(b.comments)::BIGINT AS comments
+FROM b LEFT JOIN _tiers t ON t.ord = b.tier_ord
 GROUP BY ALL;

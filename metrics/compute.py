@@ -179,18 +179,9 @@ def _prepare(
     )
     for m in rules.macros():
         con.execute(m)
-    limits = " ".join(f"WHEN {sql_str(t.name)} THEN {t.limit_hours * 3600:g}" for t in rules.tiers)
-    con.execute(f"CREATE OR REPLACE TEMP MACRO tier_limit_s(tier) AS (CASE tier {limits} END)")
     con.execute(stored_mod.tier_ord_macro(rules))
     for m in stored_mod.outcome_macros(rules):
         con.execute(m)
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _outcomes (code UTINYINT, status VARCHAR, tier_outcome VARCHAR)"
-    )
-    con.executemany(
-        "INSERT INTO _outcomes VALUES (?, ?, ?)",
-        [(c, st, out) for c, (st, out) in stored_mod.OUTCOMES.items()],
-    )
     con.execute(f"CREATE OR REPLACE TEMP MACRO period_of(ts) AS ({_period_case(periods)})")
     con.execute(post_facts_mod.URL_KEY_MACRO)
     _drop_temp(con, "_comment_analysis")
@@ -287,7 +278,7 @@ def compute(
     return Result(table, periods, by, as_of, rules, source, posts_source)
 
 
-def _needs_comments(only: Iterable[str] | None, stage: str = "_citizen_comments") -> bool:
+def _needs_stage(only: Iterable[str] | None, stage: str) -> bool:
     """Whether the metric files asked for read `stage` (directly or via another stage)."""
     if only is None:
         return True
@@ -305,42 +296,34 @@ def _needs_comments(only: Iterable[str] | None, stage: str = "_citizen_comments"
     return stage in seen
 
 
-def _comments_source(con, rules: Rules, only, use_stored: bool) -> str:
-    """Which per-comment path compute() takes: "stored" (refreshed first if stale and writable),
-    else "on the fly: <why>"."""
+def _stored_source(con, rules: Rules, only, use_stored: bool, stage: str, what: str, mod) -> str:
+    """Which path compute() takes for `stage`: "stored" (the stored table of `mod`, refreshed
+    first if stale and the connection can write), else "on the fly: <why>"."""
+    table = mod.TABLES[0]
     if not use_stored:
         return "on the fly: asked for"
-    if not _needs_comments(only):
-        return "on the fly: no comment metric asked for"
-    if not stored_mod.has_table(con):
-        return "on the fly: no comment_responses table (database not migrated)"
-    why = stored_mod.stale(con, rules)
+    if not _needs_stage(only, stage):
+        return f"on the fly: no {what} metric asked for"
+    if not mod.has_table(con):
+        return f"on the fly: no {table} table (database not migrated)"
+    why = mod.stale(con, rules)
     if why is None:
         return "stored"
     if stored_mod.read_only(con):
-        log.info("comment_responses is stale (%s) and the connection is read-only", why)
-        return f"on the fly: comment_responses is stale ({why}) and the database is read-only"
-    stored_mod.refresh(con, rules)
+        log.info("%s is stale (%s) and the connection is read-only", table, why)
+        return f"on the fly: {table} is stale ({why}) and the database is read-only"
+    mod.refresh(con, rules)
     return "stored"
+
+
+def _comments_source(con, rules: Rules, only, use_stored: bool) -> str:
+    """The per-comment path: comment_responses (metrics.stored) or comment_answers.sql."""
+    return _stored_source(con, rules, only, use_stored, "_citizen_comments", "comment", stored_mod)
 
 
 def _posts_source(con, rules: Rules, only, use_stored: bool) -> str:
-    """Which path the posts' facts take: "stored" (refreshed first if stale and writable),
-    else "on the fly: <why>"."""
-    if not use_stored:
-        return "on the fly: asked for"
-    if not _needs_comments(only, "_post_facts"):
-        return "on the fly: no post metric asked for"
-    if not post_facts_mod.has_table(con):
-        return "on the fly: no post_facts table (database not migrated)"
-    why = post_facts_mod.stale(con, rules)
-    if why is None:
-        return "stored"
-    if stored_mod.read_only(con):
-        log.info("post_facts is stale (%s) and the connection is read-only", why)
-        return f"on the fly: post_facts is stale ({why}) and the database is read-only"
-    post_facts_mod.refresh(con, rules)
-    return "stored"
+    """The posts' facts: post_facts (metrics.post_facts) or post_facts.sql."""
+    return _stored_source(con, rules, only, use_stored, "_post_facts", "post", post_facts_mod)
 
 
 def _compute_batch(

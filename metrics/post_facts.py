@@ -27,7 +27,7 @@ import string
 
 import duckdb
 
-from metrics import catalog
+from metrics import catalog, stored
 from metrics import rules as rules_mod
 from metrics.rules import Rules
 
@@ -47,14 +47,7 @@ def _source(stage: str) -> catalog.Source:
 
 
 def has_table(con: duckdb.DuckDBPyConnection) -> bool:
-    names = ", ".join(f"'{t}'" for t in TABLES)
-    return (
-        con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND NOT temporary"
-            f" AND table_name IN ({names})"
-        ).fetchone()[0]
-        == len(TABLES)
-    )
+    return stored.has_tables(con, TABLES)
 
 
 def rules_signature(rules: Rules) -> str:
@@ -78,19 +71,16 @@ def _state(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(con.execute("SELECT name, value FROM post_facts_state").fetchall())
 
 
+# Each collection run's posts: (run_id, posts, latest created or edited time).
+POST_RUNS = (
+    "SELECT last_run_id AS run_id, count(*), max(greatest(created_at, coalesce(edited_at,"
+    " created_at))) FROM posts GROUP BY ALL"
+)
+
+
 def _changed_runs(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Collection runs whose posts differ from what the table was built from."""
-    rows = con.execute(
-        """
-        SELECT coalesce(l.run_id, s.run_id) FROM (
-            SELECT last_run_id AS run_id, count(*) AS posts,
-                   max(greatest(created_at, coalesce(edited_at, created_at))) AS latest
-            FROM posts GROUP BY ALL
-        ) l FULL JOIN post_facts_runs s USING (run_id)
-        WHERE l.posts IS DISTINCT FROM s.posts OR l.latest IS DISTINCT FROM s.latest
-        """
-    ).fetchall()
-    return [r[0] for r in rows]
+    return [r for r, _ in stored.changed_runs(con, POST_RUNS, "post_facts_runs")]
 
 
 def stale(con: duckdb.DuckDBPyConnection, rules: Rules | None = None) -> str | None:
@@ -151,12 +141,12 @@ def refresh(
                 con.execute("INSERT INTO post_facts BY NAME SELECT * FROM _post_facts")
                 written = con.execute("SELECT count(*) FROM _post_facts").fetchone()[0]
                 mode = "incremental"
-            stored, live = con.execute(
+            kept, live = con.execute(
                 "SELECT (SELECT count(*) FROM post_facts), (SELECT count(*) FROM posts p"
                 " WHERE p.account_id IN (SELECT account_id FROM accounts))"
             ).fetchone()
-            if stored != live:
-                log.info("post_facts: %s rows for %s posts: rebuilding", stored, live)
+            if kept != live:
+                log.info("post_facts: %s rows for %s posts: rebuilding", kept, live)
                 full = True
         if full:
             _build(con, "true")
@@ -165,11 +155,7 @@ def refresh(
             written = con.execute("SELECT count(*) FROM _post_facts").fetchone()[0]
             mode = "full"
         if mode != "none":
-            con.execute("DELETE FROM post_facts_runs")
-            con.execute(
-                "INSERT INTO post_facts_runs SELECT last_run_id, count(*),"
-                " max(greatest(created_at, coalesce(edited_at, created_at))) FROM posts GROUP BY ALL"
-            )
+            stored.remember_runs(con, POST_RUNS, "post_facts_runs")
             con.execute("DELETE FROM post_facts_state")
             con.executemany(
                 "INSERT INTO post_facts_state VALUES (?, ?)",

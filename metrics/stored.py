@@ -41,15 +41,28 @@ _STORED_MACROS = ("comment_keyword_hit", "comment_asks", "comment_tier", "respon
 LAYOUT = "3: tier_ord, seen_at, seen_age_s, outcome_code"
 
 
-def has_table(con: duckdb.DuckDBPyConnection) -> bool:
-    return bool(
+TABLES = (
+    "comment_responses",
+    "comment_responses_state",
+    "comment_responses_runs",
+    "comment_responses_snapshots",
+)
+
+
+def has_tables(con: duckdb.DuckDBPyConnection, names: tuple[str, ...]) -> bool:
+    """Whether the database has every one of these (migrated) tables."""
+    listed = ", ".join(f"'{t}'" for t in names)
+    return (
         con.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND NOT temporary"
-            " AND table_name IN ('comment_responses', 'comment_responses_state', 'comment_responses_runs',"
-            " 'comment_responses_snapshots')"
+            f" AND table_name IN ({listed})"
         ).fetchone()[0]
-        == 4
+        == len(names)
     )
+
+
+def has_table(con: duckdb.DuckDBPyConnection) -> bool:
+    return has_tables(con, TABLES)
 
 
 def read_only(con: duckdb.DuckDBPyConnection) -> bool:
@@ -85,15 +98,20 @@ OUTCOMES = {
 
 
 def outcome_macros(rules: Rules) -> list[str]:
-    """tier_limit_of(ord): the tier's limit in seconds; outcome_code(...): one small integer
-    (OUTCOMES) for a comment's status and tier outcome, by the rules of _citizen_comments:
+    """tier_limit_of(ord): the tier's limit in seconds; outcome_status(code), outcome_tier(code):
+    the names of a code (OUTCOMES); outcome_code(...): one small integer for a comment's status
+    and tier outcome, by the rules of _citizen_comments:
     answered (met within the tier's limit, else late); not answered: still open while younger
     than the shortest tier's limit, pending while younger than its tier's, unverified under a
     thread not read completely, else unanswered and overdue."""
     by_ord = ", ".join(f"{t.limit_hours * 3600:g}" for t in rules.tiers)
     shortest = f"{rules.shortest_tier.limit_hours * 3600:g}"
+    statuses = ", ".join(rules_mod.sql_str(st) for st, _ in OUTCOMES.values())
+    tier_outcomes = ", ".join(rules_mod.sql_str(out) for _, out in OUTCOMES.values())
     return [
         f"CREATE OR REPLACE TEMP MACRO tier_limit_of(ord) AS ([{by_ord}]::DOUBLE[])[ord + 1]",
+        f"CREATE OR REPLACE TEMP MACRO outcome_status(code) AS ([{statuses}])[code + 1]",
+        f"CREATE OR REPLACE TEMP MACRO outcome_tier(code) AS ([{tier_outcomes}])[code + 1]",
         (
             "CREATE OR REPLACE TEMP MACRO outcome_code(answered, latency_s, age_s, limit_s, gap) AS ("
             " CASE WHEN answered THEN (CASE WHEN latency_s <= limit_s THEN 0 ELSE 1 END)"
@@ -124,35 +142,44 @@ def _state(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(con.execute("SELECT name, value FROM comment_responses_state").fetchall())
 
 
-def _changed_runs(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Collection runs whose comments differ from what the table was built from."""
-    rows = con.execute(
-        """
-        SELECT l.run_id FROM (
-            SELECT last_run_id AS run_id, count(*) AS comments,
-                   max(greatest(created_at, coalesce(edited_at, created_at))) AS latest
-            FROM comments GROUP BY ALL
-        ) l FULL JOIN comment_responses_runs s USING (run_id)
-        WHERE l.comments IS DISTINCT FROM s.comments OR l.latest IS DISTINCT FROM s.latest
+# Each collection run's rows, as the stored tables remember them: (run_id, rows, latest time).
+COMMENT_RUNS = (
+    "SELECT last_run_id AS run_id, count(*), max(greatest(created_at, coalesce(edited_at,"
+    " created_at))) FROM comments GROUP BY ALL"
+)
+SNAPSHOT_RUNS = "SELECT run_id, count(*), max(snapshot_at) FROM post_snapshots GROUP BY ALL"
+
+
+def changed_runs(con: duckdb.DuckDBPyConnection, live: str, saved: str) -> list[tuple[str, bool]]:
+    """The runs whose rows (`live`, a COMMENT_RUNS-like query) differ from those remembered
+    in the table `saved`, each with whether it lost rows (removed or shrunk: which rows it
+    held is no longer known)."""
+    return con.execute(
+        f"""
+        SELECT coalesce(l.run_id, s.run_id), l.n IS NULL OR l.n < s.n
+        FROM ({live}) AS l(run_id, n, latest)
+        FULL JOIN {saved} AS s(run_id, n, latest) USING (run_id)
+        WHERE l.n IS DISTINCT FROM s.n OR l.latest IS DISTINCT FROM s.latest
         """
     ).fetchall()
-    return [r[0] for r in rows]
+
+
+def remember_runs(con: duckdb.DuckDBPyConnection, live: str, saved: str) -> None:
+    """Replace what `saved` remembers of each run with `live`."""
+    con.execute(f"DELETE FROM {saved}")
+    con.execute(f"INSERT INTO {saved} {live}")
+
+
+def _changed_runs(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Collection runs whose comments differ from what the table was built from."""
+    return [r for r, _ in changed_runs(con, COMMENT_RUNS, "comment_responses_runs")]
 
 
 def _changed_snapshot_runs(con: duckdb.DuckDBPyConnection) -> tuple[list[str], bool]:
     """Collection runs whose post snapshots differ from the last refresh, and whether any of
-    them lost snapshots (a run removed or shrunk: which posts it held is no longer known)."""
-    rows = con.execute(
-        """
-        SELECT coalesce(l.run_id, s.run_id), l.snapshots IS NULL OR l.snapshots < s.snapshots
-        FROM (
-            SELECT run_id, count(*) AS snapshots, max(snapshot_at) AS latest
-            FROM post_snapshots GROUP BY ALL
-        ) l FULL JOIN comment_responses_snapshots s USING (run_id)
-        WHERE l.snapshots IS DISTINCT FROM s.snapshots OR l.latest IS DISTINCT FROM s.latest
-        """
-    ).fetchall()
-    return [r[0] for r in rows], any(r[1] for r in rows)
+    them lost snapshots."""
+    rows = changed_runs(con, SNAPSHOT_RUNS, "comment_responses_snapshots")
+    return [r for r, _ in rows], any(lost for _, lost in rows)
 
 
 def stale(con: duckdb.DuckDBPyConnection, rules: Rules | None = None) -> str | None:
@@ -214,9 +241,8 @@ def _build_sql(where: str) -> list[str]:
         SELECT k, post_k, platform, comment_id, account_id, created_at, answered_at, asks, tier,
                tier_ord_of(tier) AS tier_ord, created_clock, latency_s, seen_at,
                seen_age_s,
-               CASE WHEN answered_at IS NOT NULL OR seen_age_s IS NOT NULL
-                    THEN outcome_code(answered_at IS NOT NULL, latency_s, seen_age_s,
-                                      tier_limit_of(tier_ord_of(tier)), false) END AS outcome_code
+               {_stored_code("answered_at", "latency_s", "seen_age_s", "tier_ord_of(tier)")}
+                   AS outcome_code
         FROM (
             SELECT *, response_clock(answered_at) - created_clock AS latency_s,
                    CASE WHEN answered_at IS NULL THEN response_clock(seen_at) - created_clock END
@@ -229,6 +255,16 @@ def _build_sql(where: str) -> list[str]:
         )
         """,
     ]
+
+
+def _stored_code(answered_at: str, latency_s: str, age_s: str, tier_ord: str) -> str:
+    """The outcome code kept for a comment as of its thread's last read (its thread read
+    completely as far as known); NULL for one not answered whose thread has no seen time, left
+    to the request (its account's or the data's as-of time)."""
+    return (
+        f"CASE WHEN {answered_at} IS NOT NULL OR {age_s} IS NOT NULL THEN outcome_code("
+        f"{answered_at} IS NOT NULL, {latency_s}, {age_s}, tier_limit_of({tier_ord}), false) END"
+    )
 
 
 def _seen_sql(where: str) -> str:
@@ -327,16 +363,8 @@ def refresh(
             if seen and mode == "none":
                 mode = "incremental"
         if mode != "none":
-            con.execute("DELETE FROM comment_responses_runs")
-            con.execute(
-                "INSERT INTO comment_responses_runs SELECT last_run_id, count(*),"
-                " max(greatest(created_at, coalesce(edited_at, created_at))) FROM comments GROUP BY ALL"
-            )
-            con.execute("DELETE FROM comment_responses_snapshots")
-            con.execute(
-                "INSERT INTO comment_responses_snapshots SELECT run_id, count(*), max(snapshot_at)"
-                " FROM post_snapshots GROUP BY ALL"
-            )
+            remember_runs(con, COMMENT_RUNS, "comment_responses_runs")
+            remember_runs(con, SNAPSHOT_RUNS, "comment_responses_snapshots")
             con.execute("DELETE FROM comment_responses_state")
             con.executemany(
                 "INSERT INTO comment_responses_state VALUES (?, ?)",
@@ -382,15 +410,14 @@ def _refresh_seen(con: duckdb.DuckDBPyConnection) -> int:
         )
     con.execute(_seen_sql("hash(platform, post_id) IN (SELECT post_k FROM _cr_posts)"))
     con.execute(
-        """
+        f"""
         UPDATE comment_responses r
         SET seen_at = s.seen_at,
             seen_age_s = CASE WHEN r.answered_at IS NULL
                               THEN response_clock(s.seen_at) - r.created_clock END,
-            outcome_code = CASE WHEN r.answered_at IS NOT NULL OR s.seen_at IS NOT NULL
-                                THEN outcome_code(r.answered_at IS NOT NULL, r.latency_s,
-                                                  response_clock(s.seen_at) - r.created_clock,
-                                                  tier_limit_of(r.tier_ord), false) END
+            outcome_code = {_stored_code(
+                "r.answered_at", "r.latency_s", "response_clock(s.seen_at) - r.created_clock",
+                "r.tier_ord")}
         FROM (SELECT p.post_k, s.seen_at FROM _cr_posts p LEFT JOIN _cr_seen s USING (post_k)) s
         WHERE r.post_k = s.post_k AND r.seen_at IS DISTINCT FROM s.seen_at
         """
@@ -420,22 +447,16 @@ WITH c AS (
     LEFT JOIN _thread_gaps g USING (post_k)
     WHERE r.created_at >= ${scope_start} AND r.created_at < ${scope_end}
       AND period_of(r.created_at) IS NOT NULL
+), coded AS (
+    SELECT k, post_k, group_id, period_id, created_at, answered_at, age_s, asks, tier, tier_ord,
+           tier_limit_of(tier_ord) AS limit_s, latency_s, thread_gap,
+           CASE WHEN stored_code IS NOT NULL AND NOT thread_gap THEN stored_code
+                ELSE outcome_code(answered_at IS NOT NULL, latency_s, age_s,
+                                  tier_limit_of(tier_ord), thread_gap) END AS outcome_code
+    FROM c
 )
-SELECT k, post_k, group_id, period_id, created_at, answered_at, age_s, asks, tier, tier_ord,
-       tier_limit_of(tier_ord) AS limit_s, latency_s, thread_gap,
-       CASE WHEN stored_code IS NOT NULL AND NOT thread_gap THEN stored_code
-            ELSE outcome_code(answered_at IS NOT NULL, latency_s, age_s, tier_limit_of(tier_ord),
-                              thread_gap) END AS outcome_code,
-       CASE WHEN answered_at IS NOT NULL THEN 'answered'
-            WHEN age_s < ${shortest_tier_s} THEN 'still_open'
-            WHEN thread_gap THEN 'unverified'
-            ELSE 'unanswered' END AS status,
-       CASE WHEN answered_at IS NOT NULL AND latency_s <= tier_limit_of(tier_ord) THEN 'met'
-            WHEN answered_at IS NOT NULL THEN 'late'
-            WHEN age_s < tier_limit_of(tier_ord) THEN 'pending'
-            WHEN thread_gap THEN 'unverified'
-            ELSE 'overdue' END AS tier_outcome
-FROM c
+SELECT *, outcome_status(outcome_code) AS status, outcome_tier(outcome_code) AS tier_outcome
+FROM coded
 """
 
 # Replaces metrics/thread_seen.sql when the stored table is current: the threads' seen times

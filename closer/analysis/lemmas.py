@@ -114,7 +114,7 @@ def lookup_table(lang: str) -> dict[str, str]:
 def folded_table(lang: str) -> dict[str, str]:
     """Diacritic-free word form → lemma (with its diacritics), for Romanian ({} otherwise).
     Where several forms fold to the same letters, the form written without diacritics wins."""
-    return _tables(lang)[1] if lang == "ro" else _fold_forms(lookup_table(lang))
+    return _tables(lang)[1]
 
 
 def lemma_forms(lang: str) -> frozenset[str]:
@@ -154,7 +154,7 @@ class Lemmatiser:
         self.lang = lang
         self.tokenizer = blank(lang).tokenizer
         self.table = lookup_table(lang)
-        self.folded = folded_table(lang) if lang == "ro" else {}
+        self.folded = folded_table(lang)
         self.lemmas = lemma_forms(lang)
         self._cache: dict[str, str] = {}
         self._pieces: dict[str, list[str]] = {}

@@ -267,8 +267,7 @@ def analyse_db(
     run.pending = rows.num_rows
     if not rows.num_rows:
         if run.removed:
-            with db.connect(db_path) as con, db.transaction(con):
-                con.execute(duplicates.RECOUNT_SQL)
+            _write(db_path, [], dt.datetime.now(dt.UTC), recount=True)
         run.seconds = time.perf_counter() - started
         log.info("comment analysis: nothing to do (analyser %s)", ANALYSER_VERSION)
         return run

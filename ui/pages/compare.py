@@ -287,7 +287,7 @@ def render() -> None:
     for tab, (label, (part, name)) in zip(tabs, TABS.items()):
         if tab.open:
             with tab:
-                dsh.show(*c[part], name, key=f"compare-{_slug(part)}")
+                dsh.show(*c[part], name, key=f"compare-{part}")
                 if part in dsh.KEY_FIGURE_GROUPS:
                     st.caption(
                         "One small chart per figure, the institutions in the same colours on "
@@ -322,10 +322,6 @@ def render() -> None:
         dsh.page(report), label="Export the workshop report (HTML)", icon=":material/description:"
     )
     _definitions(figures)
-
-
-def _slug(part: str) -> str:
-    return "-".join(part.lower().split())
 
 
 def _csv(df: pd.DataFrame, figures: list[dsh.KeyFigure], names: dict[str, str]) -> pd.DataFrame:
